@@ -1,0 +1,224 @@
+"""Translated labels of fixed codes and of the messages domain services return as codes.
+
+Codes (positions, procedures, categories, statuses, roles, reasons, errors) stay English
+snake_case everywhere; only these labels are translated, so the UI, exports and PDFs share one
+wording. Domain views use this module; the Flask shell re-exports it to templates as ``L``.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext
+
+_ = lazy_gettext
+
+
+POSITIONS = {
+    "director": _("Director"),
+    "deputy_director": _("Deputy director"),
+    "unit_head": _("Head of a structural unit"),
+    "lmc_specialist": _("LMC specialist"),
+    "cc_specialist": _("Career-centre specialist"),
+    "cc_assistant": _("Career-centre assistant"),
+}
+PROCEDURES = {
+    "initial": _("Initial attestation"),
+    "compliance": _("Confirmation of compliance with the position"),
+    "category": _("Application for a qualification category"),
+    "reattestation": _("Re-attestation"),
+}
+CATEGORIES = {
+    "none": _("No category"),
+    "career_consultant": _("Career consultant"),
+    "case_manager": _("Case manager"),
+    "mentor": _("Mentor"),
+}
+ROLES = {
+    "candidate": _("Candidate"),
+    "lmc_hr": _("LMC HR officer"),
+    "pdo_admin": _("Professional-development organisation administrator"),
+    "proctor": _("Proctor"),
+    "commission_member": _("Appeal commission member"),
+    "regional_officer": _("Regional officer"),
+    "ministry_viewer": _("Ministry viewer"),
+    "sysadmin": _("System administrator"),
+}
+LEAVE_KINDS = {
+    "maternity": _("Maternity leave"),
+    "childcare": _("Child-care leave"),
+    "adoption": _("Leave for adopting a newborn"),
+    "study": _("Study leave"),
+    "incapacity": _("Temporary incapacity for work"),
+    "business_trip_abroad": _("Business trip abroad"),
+    "other": _("Other leave"),
+}
+CAMPAIGN_STATUSES = {"draft": _("Draft"), "open": _("Open"), "closed": _("Closed")}
+SEX = {"male": _("male"), "female": _("female")}
+REASONS = {
+    "less_than_six_months": _("Less than six months in the position (until {until})."),
+    "pregnant": _("Pregnancy: not subject to attestation."),
+    "on_family_leave": _("On leave: {kind}."),
+    "family_leave_return": _("Less than 12 months since returning from leave ({kind}): not subject until "
+                             "{until}."),
+    "on_study_leave": _("On study leave."),
+    "incapacity": _("Temporary incapacity for work: the LMC corrects the list."),
+    "business_trip_abroad": _("On a business trip abroad: the LMC corrects the list."),
+    "training_hours_incomplete": _("Professional-development courses not completed: {completed} of "
+                                   "{required} hours of the individual training plan."),
+    "category_profile_training_missing": _("Courses on the profile of the category applied for are not "
+                                           "completed."),
+    "category_not_for_position": _("Only a career-centre specialist can apply for a qualification "
+                                   "category."),
+    "applied_category_missing": _("The category applied for is not given."),
+    "no_higher_category": _("The worker already holds the highest category."),
+    "applied_category_not_next": _("Categories are assigned in sequence: after «{current}» comes "
+                                   "«{expected}», not «{applied}»."),
+    "initial_overdue": _("Initial attestation is overdue: it was due by {deadline}."),
+    "reattestation_overdue": _("Re-attestation is overdue: it was due by {deadline}."),
+    "compliance_overdue": _("Confirmation of compliance is overdue: it was due by {deadline}."),
+    "category_expired": _("The current category expired on {expired_on}."),
+}
+
+FIELD_ERRORS = {
+    "required": _("This field is required."),
+    "iin_invalid": _("This is not a valid IIN: {detail}."),
+    "iin_duplicate": _("A worker with this IIN is already registered."),
+    "iin_repeated_in_file": _("This IIN is repeated in the file (first in row {row})."),
+    "too_long": _("Too long: at most {max} characters."),
+    "unknown_code": _("Unknown value: «{value}»."),
+    "bad_date": _("Not a date: «{value}». Use DD.MM.YYYY."),
+    "date_in_future": _("The date is in the future."),
+    "bad_number": _("Not a number: «{value}»."),
+    "negative": _("Cannot be negative."),
+    "category_only_cc_specialist": _("Only career-centre specialists hold a qualification category."),
+    "bad_boolean": _("Expected yes or no, got «{value}»."),
+    "unknown_career_centre": _("No such career centre in this LMC: «{value}»."),
+}
+IIN_DETAILS = {
+    "not_12_digits": _("an IIN has exactly 12 digits"),
+    "bad_century_digit": _("the 7th digit (century and sex) must be 1 to 6"),
+    "bad_birth_date": _("the first six digits are not a real birth date"),
+    "bad_check_digit": _("the check digit does not match — check for a typo"),
+}
+DOMAIN_ERRORS = {
+    "window_reversed": _("The testing window ends before it starts."),
+    "lists_due_after_testing": _("Lists must be due before testing starts."),
+    "title_required": _("The campaign needs a title in Kazakh and in Russian."),
+    "bad_transition": _("This status change is not allowed."),
+    "announcement_required": _("The announcement needs text in Kazakh and in Russian."),
+    "campaign_not_open": _("The campaign is not open."),
+    "already_listed": _("The worker is already on this campaign's list."),
+    "not_listed": _("This line is not on the list."),
+    "reason_required": _("Say why the worker is taken off the list."),
+    "not_eligible": _("The worker cannot be listed."),
+    "unsupported_file": _("Only .xlsx and .csv files can be imported."),
+    "empty_file": _("The file has no rows."),
+    "missing_columns": _("Required columns are missing: {columns}."),
+    "unreadable_file": _("The file could not be read."),
+    "leave_ends_before_start": _("The leave ends before it starts."),
+    "leave_not_found": _("This leave does not exist."),
+    "unknown_code": _("Unknown value: «{value}»."),
+    "username_taken": _("This login is already taken."),
+    "password_too_short": _("The password must have at least {min} characters."),
+    "unknown_role": _("Unknown role."),
+    "role_needs_lmc": _("An LMC HR role must name its LMC."),
+    "role_needs_region": _("A regional officer role must name its region."),
+    "grant_not_found": _("This role grant does not exist."),
+    "cannot_revoke_own_admin": _("You cannot revoke your own administrator role."),
+}
+
+
+def label(table: dict[str, object], code: str | None) -> str:
+    if code is None:
+        return "—"
+    value = table.get(code)
+    return str(value) if value is not None else code
+
+
+_CODE_PARAMS = {"kind": LEAVE_KINDS, "position": POSITIONS, "current": CATEGORIES, "applied": CATEGORIES,
+                "expected": CATEGORIES, "category": CATEGORIES, "detail": IIN_DETAILS}
+
+
+def _format(template: object, params: dict[str, object] | None) -> str:
+    values: dict[str, str] = {}
+    for key, value in (params or {}).items():
+        text = "" if value is None else str(value)
+        if key in _CODE_PARAMS:
+            text = label(_CODE_PARAMS[key], text)
+        elif len(text) == 10 and text[4] == "-" and text[7] == "-":
+            text = f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
+        values[key] = text
+    try:
+        return str(template).format(**values)
+    except (KeyError, IndexError):
+        return str(template)
+
+
+def reason_text(code: str, params: dict[str, object] | None = None) -> str:
+    return _format(REASONS.get(code, code), params)
+
+
+def field_error_text(code: str, params: dict[str, object] | None = None) -> str:
+    return _format(FIELD_ERRORS.get(code, code), params)
+
+
+def domain_error_text(error: object) -> str:
+    code = getattr(error, "code", "")
+    if code in DOMAIN_ERRORS:
+        return _format(DOMAIN_ERRORS[code], getattr(error, "params", {}))
+    return str(getattr(error, "message", error))
+
+
+class _Labels:
+    """Template helper: ``L.position(code)`` and so on."""
+
+    def position(self, code: str | None) -> str:
+        return label(POSITIONS, code)
+
+    def procedure(self, code: str | None) -> str:
+        return label(PROCEDURES, code)
+
+    def category(self, code: str | None) -> str:
+        return label(CATEGORIES, code)
+
+    def role(self, code: str | None) -> str:
+        return label(ROLES, code)
+
+    def leave(self, code: str | None) -> str:
+        return label(LEAVE_KINDS, code)
+
+    def campaign_status(self, code: str | None) -> str:
+        return label(CAMPAIGN_STATUSES, code)
+
+    def sex(self, code: str | None) -> str:
+        return label(SEX, code)
+
+    def reason(self, code: str, params: dict[str, object] | None = None) -> str:
+        return reason_text(code, params)
+
+    def field_error(self, code: str, params: dict[str, object] | None = None) -> str:
+        return field_error_text(code, params)
+
+    def error(self, error: object) -> str:
+        return domain_error_text(error)
+
+    def cabinet_status(self, code: str) -> str:
+        return cabinet_status(code)
+
+    @staticmethod
+    def text(message: str) -> str:
+        return gettext(message)
+
+
+labels = _Labels()
+
+CABINET_STATUSES = {
+    "removed": _("Taken off the list"),
+    "not_admitted": _("Not admitted to testing"),
+    "awaiting_testing": _("Listed: waiting for the testing window"),
+    "testing_open": _("Admitted: the testing window is open"),
+    "testing_closed": _("The testing window has closed"),
+}
+
+
+def cabinet_status(code: str) -> str:
+    return label(CABINET_STATUSES, code)

@@ -1,0 +1,77 @@
+"""Login, logout and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from attestation import audit
+from attestation.web import db_session
+from exam_app.accounts.forms import LoginForm
+from exam_app.accounts.services import authenticate
+from exam_app.extensions import LANGUAGES, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboards.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db_session, form.username.data or "", form.password.data or "",
+                            ip=request.remote_addr or "")
+        if user is None:
+            flash(_("Wrong login or password."), "error")
+        else:
+            session.clear()
+            lang = request.form.get("lang")
+            login_user(user)
+            if lang in LANGUAGES:
+                session["lang"] = lang
+            return redirect(_safe_next(request.args.get("next")) or url_for("dashboards.home"))
+    return render_template("accounts/login.html", form=form), 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():  # type: ignore[no-untyped-def]
+    audit.record(db_session, "logout", actor_id=current_user.id, actor_label=current_user.username,
+                 object_type="user", object_id=current_user.id, ip=request.remote_addr or "")
+    db_session.commit()
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/lang/<code>")
+def switch_language(code: str):  # type: ignore[no-untyped-def]
+    if code in LANGUAGES:
+        session["lang"] = code
+        if current_user.is_authenticated and current_user.locale != code:
+            current_user.locale = code
+            db_session.commit()
+    return redirect(_safe_next(request.args.get("next")) or url_for("dashboards.home"))

@@ -1,0 +1,100 @@
+"""The ``attest`` console script: a Flask CLI with the platform's own commands.
+
+``attest serve --demo`` migrates, loads the demo data once and serves on 127.0.0.1:5000;
+``attest db upgrade`` migrates; later packages add their groups (``attest bank ...``).
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from exam_app import create_app
+from exam_app.database import upgrade
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=True)
+def main() -> None:
+    """Attestation platform for LMC and career-centre workers."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Build or migrate the schema to the newest revision."""
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("schema is up to date")
+
+
+@main.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo data (once) and print the demo logins."""
+    from exam_app.demo import DEMO_PASSWORD, load_demo
+
+    upgrade(current_app.config["DATABASE_URL"])
+    logins = load_demo()
+    _print_logins(logins, DEMO_PASSWORD)
+
+
+def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
+    click.echo("Demo logins (password for all: %s)" % password)
+    for role, username in logins:
+        click.echo(f"  {role:<18} {username}")
+
+
+@main.command("serve")
+@click.option("--demo", is_flag=True, help="Load the demo data first (once).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=0, type=int, help="gunicorn processes (default: 1 on SQLite, 2×cores+1 else)")
+@with_appcontext
+def serve(demo: bool, host: str, port: int, workers: int) -> None:
+    """Serve the platform with gunicorn (threads; one process on SQLite)."""
+    url = current_app.config["DATABASE_URL"]
+    upgrade(url)
+    if demo:
+        from exam_app.demo import DEMO_PASSWORD, load_demo
+
+        _print_logins(load_demo(), DEMO_PASSWORD)
+    sqlite = url.startswith("sqlite")
+    processes = workers or (1 if sqlite else 2 * (os.cpu_count() or 1) + 1)
+    click.echo(f"Serving on http://{host}:{port}  ({processes} process(es), {url.split(':')[0]})")
+    _run_gunicorn(f"{host}:{port}", processes, threads=16 if sqlite else 4)
+
+
+def _run_gunicorn(bind: str, processes: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", processes)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("accesslog", None)
+
+        def load(self):  # type: ignore[no-untyped-def]
+            return create_app()
+
+    _App().run()
+
+
+def _mount_optional_groups() -> None:
+    try:
+        from question_bank.cli import bank
+    except ImportError:
+        return
+    main.add_command(bank)
+
+
+_mount_optional_groups()

@@ -1,0 +1,10 @@
+"""Imports every package's models so that one metadata knows all tables (Alembic, tests)."""
+
+from __future__ import annotations
+
+import attestation.audit  # noqa: F401
+import attestation.models  # noqa: F401
+import exam_app.accounts.models  # noqa: F401
+from attestation.db import Base
+
+metadata = Base.metadata

@@ -1,0 +1,60 @@
+"""Whole-frame statistics that tell "the camera sees nothing useful" apart from "nobody is there".
+
+A face detector that finds nothing in a black, flat or smeared frame has not shown
+that the candidate left; it could not look. These numbers let the analyser say
+``camera_blocked`` in that case instead of ``no_face``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from . import thresholds as T
+
+# Statistics are taken on a thumbnail: the decisions depend on coarse structure and
+# a 160 px image costs a tenth of a millisecond.
+_STATS_WIDTH = 160
+
+
+@dataclass(frozen=True)
+class FrameQuality:
+    brightness: float  # mean luma, 0-255
+    contrast: float  # standard deviation of luma
+    sharpness: float  # variance of the Laplacian on the thumbnail
+    dark: bool
+    uniform: bool
+    featureless: bool
+
+    @property
+    def blocked_if_no_face(self) -> bool:
+        return self.dark or self.uniform or self.featureless
+
+
+def measure(image: np.ndarray) -> tuple[FrameQuality, np.ndarray]:
+    """Statistics of the frame and its grey thumbnail (reused for nothing else but kept cheap)."""
+    h, w = image.shape[:2]
+    tw = min(_STATS_WIDTH, w)
+    th = max(1, round(h * tw / w))
+    small = cv2.resize(image, (tw, th), interpolation=cv2.INTER_AREA)
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    mean, std = cv2.meanStdDev(grey)
+    brightness, contrast = float(mean[0, 0]), float(std[0, 0])
+    lap = cv2.Laplacian(grey, cv2.CV_32F, ksize=3)
+    sharpness = float(lap.var())
+    bright_tail = float(np.percentile(grey, 99)) if grey.size else 0.0
+    dark = brightness < T.DARK_MEAN and bright_tail < T.DARK_P99
+    uniform = contrast < T.UNIFORM_STD
+    featureless = sharpness < T.FEATURELESS_LAPLACIAN and contrast < T.FEATURELESS_STD
+    return FrameQuality(brightness, contrast, sharpness, dark, uniform, featureless), grey
+
+
+def enhance_for_detection(image: np.ndarray, quality: FrameQuality) -> np.ndarray:
+    """Lift a dim frame before detection; BlazeFace was trained on well-lit selfies."""
+    if quality.brightness >= T.DIM_MEAN or quality.brightness <= 0:
+        return image
+    gain = min(T.DIM_TARGET_MEAN / max(quality.brightness, 1.0), T.DIM_MAX_GAIN)
+    table = np.clip(np.arange(256, dtype=np.float32) * gain, 0, 255).astype(np.uint8)
+    return cv2.LUT(image, table)
