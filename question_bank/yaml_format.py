@@ -48,7 +48,7 @@ class FileError:
 @dataclass
 class ParsedFile:
     path: str
-    topic: TopicDraft | None = None
+    topics: list[TopicDraft] = field(default_factory=list)
     items: list[ItemDraft] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
 
@@ -101,7 +101,7 @@ def parse_yaml_text(text: str, path: str = "<string>") -> ParsedFile:
     except _Shape as exc:
         out.errors.append(FileError(path, None, lines.get("title"), str(exc)))
         titles = {}
-    out.topic = TopicDraft(topic_code, section, titles)
+    out.topics.append(TopicDraft(topic_code, section, titles))
     items = data.get("items")
     if not isinstance(items, list):
         out.errors.append(FileError(path, None, lines.get("items"), "items must be a list"))
