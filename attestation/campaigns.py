@@ -49,8 +49,9 @@ def worker_facts(worker: Worker) -> WorkerFacts:
     )
 
 
-def assess_worker(worker: Worker, on: date, *, procedure: str | None = None,
-                  applied_category: str | None = None) -> Eligibility:
+def assess_worker(
+    worker: Worker, on: date, *, procedure: str | None = None, applied_category: str | None = None
+) -> Eligibility:
     return assess(worker_facts(worker), on, procedure=procedure, applied_category=applied_category)
 
 
@@ -61,40 +62,75 @@ def reference_day(campaign: Campaign, today: date) -> date:
 
 # --- campaigns -----------------------------------------------------------------------------------
 
-def create_campaign(session: Session, *, title_kk: str, title_ru: str, testing_from: date, testing_to: date,
-                    lists_due: date | None, actor_id: int, actor_label: str,
-                    settings: dict[str, Any] | None = None) -> Campaign:
+
+def create_campaign(
+    session: Session,
+    *,
+    title_kk: str,
+    title_ru: str,
+    testing_from: date,
+    testing_to: date,
+    lists_due: date | None,
+    actor_id: int,
+    actor_label: str,
+    settings: dict[str, Any] | None = None,
+) -> Campaign:
     if testing_to < testing_from:
         raise DomainError("window_reversed", "The testing window ends before it starts.")
     if lists_due is not None and lists_due > testing_from:
         raise DomainError("lists_due_after_testing", "Lists must be due before testing starts.")
     if not title_kk.strip() or not title_ru.strip():
         raise DomainError("title_required", "The campaign needs a title in Kazakh and in Russian.")
-    campaign = Campaign(title_kk=title_kk.strip(), title_ru=title_ru.strip(), testing_from=testing_from,
-                        testing_to=testing_to, lists_due=lists_due, created_by=actor_id,
-                        settings={"decision_basis": "test_score", "frame_interval_seconds": 10,
-                                  **(settings or {})})
+    campaign = Campaign(
+        title_kk=title_kk.strip(),
+        title_ru=title_ru.strip(),
+        testing_from=testing_from,
+        testing_to=testing_to,
+        lists_due=lists_due,
+        created_by=actor_id,
+        settings={"decision_basis": "test_score", "frame_interval_seconds": 10, **(settings or {})},
+    )
     session.add(campaign)
     session.flush()
-    audit.record(session, "campaign_created", actor_id=actor_id, actor_label=actor_label,
-                 object_type="campaign", object_id=campaign.id,
-                 after={"title_ru": campaign.title_ru, "testing_from": testing_from, "testing_to": testing_to})
+    audit.record(
+        session,
+        "campaign_created",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="campaign",
+        object_id=campaign.id,
+        after={"title_ru": campaign.title_ru, "testing_from": testing_from, "testing_to": testing_to},
+    )
     return campaign
 
 
-def change_campaign_status(session: Session, campaign: Campaign, new_status: str, *, actor_id: int,
-                           actor_label: str) -> None:
+def change_campaign_status(
+    session: Session, campaign: Campaign, new_status: str, *, actor_id: int, actor_label: str
+) -> None:
     if new_status not in CAMPAIGN_TRANSITIONS.get(campaign.status, set()):
-        raise DomainError("bad_transition", f"A {campaign.status} campaign cannot become {new_status}.",
-                          current=campaign.status, requested=new_status)
+        raise DomainError(
+            "bad_transition",
+            f"A {campaign.status} campaign cannot become {new_status}.",
+            current=campaign.status,
+            requested=new_status,
+        )
     before = campaign.status
     campaign.status = new_status
-    audit.record(session, "campaign_status", actor_id=actor_id, actor_label=actor_label,
-                 object_type="campaign", object_id=campaign.id, before=before, after=new_status)
+    audit.record(
+        session,
+        "campaign_status",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="campaign",
+        object_id=campaign.id,
+        before=before,
+        after=new_status,
+    )
 
 
-def publish_announcement(session: Session, campaign: Campaign, *, text_kk: str, text_ru: str, actor_id: int,
-                         actor_label: str) -> None:
+def publish_announcement(
+    session: Session, campaign: Campaign, *, text_kk: str, text_ru: str, actor_id: int, actor_label: str
+) -> None:
     if not text_kk.strip() or not text_ru.strip():
         raise DomainError("announcement_required", "The announcement needs text in Kazakh and in Russian.")
     if campaign.status != CAMPAIGN_OPEN:
@@ -103,18 +139,29 @@ def publish_announcement(session: Session, campaign: Campaign, *, text_kk: str, 
     campaign.announcement_kk = text_kk.strip()
     campaign.announcement_ru = text_ru.strip()
     campaign.announced_at = utcnow()
-    audit.record(session, "announcement_published", actor_id=actor_id, actor_label=actor_label,
-                 object_type="campaign", object_id=campaign.id, before=before,
-                 after={"kk": campaign.announcement_kk, "ru": campaign.announcement_ru})
+    audit.record(
+        session,
+        "announcement_published",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="campaign",
+        object_id=campaign.id,
+        before=before,
+        after={"kk": campaign.announcement_kk, "ru": campaign.announcement_ru},
+    )
 
 
 def announced_campaigns(session: Session, today: date) -> list[Campaign]:
-    query = (select(Campaign).where(Campaign.announced_at.is_not(None), Campaign.testing_to >= today)
-             .order_by(Campaign.testing_from))
+    query = (
+        select(Campaign)
+        .where(Campaign.announced_at.is_not(None), Campaign.testing_to >= today)
+        .order_by(Campaign.testing_from)
+    )
     return list(session.scalars(query))
 
 
 # --- lists of attestees ------------------------------------------------------------------------------
+
 
 @dataclass
 class ListCandidate:
@@ -130,27 +177,40 @@ def list_candidates(session: Session, campaign: Campaign, lmc_id: int, today: da
     on = reference_day(campaign, today)
     entries = {
         e.worker_id: e
-        for e in session.scalars(select(AttesteeEntry).where(AttesteeEntry.campaign_id == campaign.id,
-                                                             AttesteeEntry.lmc_id == lmc_id))
+        for e in session.scalars(
+            select(AttesteeEntry).where(
+                AttesteeEntry.campaign_id == campaign.id, AttesteeEntry.lmc_id == lmc_id
+            )
+        )
     }
     result = []
-    workers = session.scalars(select(Worker).where(Worker.lmc_id == lmc_id).order_by(Worker.surname,
-                                                                                     Worker.name))
+    workers = session.scalars(
+        select(Worker).where(Worker.lmc_id == lmc_id).order_by(Worker.surname, Worker.name)
+    )
     for worker in workers:
         facts = worker_facts(worker)
         procedure, reattestation = propose_procedure(facts, on)
         entry = entries.get(worker.id)
         if entry is not None and entry.status == ENTRY_LISTED:
             procedure, reattestation = entry.procedure, entry.reattestation
-        eligibility = assess(facts, on, procedure=procedure,
-                             applied_category=entry.applied_category if entry else None)
+        eligibility = assess(
+            facts, on, procedure=procedure, applied_category=entry.applied_category if entry else None
+        )
         result.append(ListCandidate(worker, procedure, reattestation, eligibility, entry))
     return result
 
 
-def add_to_list(session: Session, campaign: Campaign, worker: Worker, *, today: date, actor_id: int,
-                actor_label: str, procedure: str | None = None,
-                applied_category: str | None = None) -> AttesteeEntry:
+def add_to_list(
+    session: Session,
+    campaign: Campaign,
+    worker: Worker,
+    *,
+    today: date,
+    actor_id: int,
+    actor_label: str,
+    procedure: str | None = None,
+    applied_category: str | None = None,
+) -> AttesteeEntry:
     if campaign.status != CAMPAIGN_OPEN:
         raise DomainError("campaign_not_open", "Lists can be changed only while the campaign is open.")
     on = reference_day(campaign, today)
@@ -168,8 +228,11 @@ def add_to_list(session: Session, campaign: Campaign, worker: Worker, *, today: 
     eligibility = assess(facts, on, procedure=procedure, applied_category=applied_category)
     if not (eligibility.subject and eligibility.admitted):
         raise NotEligible(eligibility)
-    entry = session.scalar(select(AttesteeEntry).where(AttesteeEntry.campaign_id == campaign.id,
-                                                       AttesteeEntry.worker_id == worker.id))
+    entry = session.scalar(
+        select(AttesteeEntry).where(
+            AttesteeEntry.campaign_id == campaign.id, AttesteeEntry.worker_id == worker.id
+        )
+    )
     if entry is not None and entry.status == ENTRY_LISTED:
         raise DomainError("already_listed", "The worker is already on this campaign's list.")
     if entry is None:
@@ -190,15 +253,27 @@ def add_to_list(session: Session, campaign: Campaign, worker: Worker, *, today: 
     entry.added_by = actor_id
     entry.added_at = utcnow()
     session.flush()
-    audit.record(session, "attestee_listed", actor_id=actor_id, actor_label=actor_label,
-                 object_type="attestee_entry", object_id=entry.id,
-                 after={"campaign": campaign.id, "worker": worker.id, "procedure": procedure,
-                        "reattestation": reattestation, "applied_category": entry.applied_category})
+    audit.record(
+        session,
+        "attestee_listed",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="attestee_entry",
+        object_id=entry.id,
+        after={
+            "campaign": campaign.id,
+            "worker": worker.id,
+            "procedure": procedure,
+            "reattestation": reattestation,
+            "applied_category": entry.applied_category,
+        },
+    )
     return entry
 
 
-def remove_from_list(session: Session, entry: AttesteeEntry, *, reason: str, actor_id: int,
-                     actor_label: str) -> None:
+def remove_from_list(
+    session: Session, entry: AttesteeEntry, *, reason: str, actor_id: int, actor_label: str
+) -> None:
     """§10: the LMC corrects its list; the line stays on record as removed, with its reason."""
     if entry.campaign.status != CAMPAIGN_OPEN:
         raise DomainError("campaign_not_open", "Lists can be changed only while the campaign is open.")
@@ -208,14 +283,23 @@ def remove_from_list(session: Session, entry: AttesteeEntry, *, reason: str, act
         raise DomainError("reason_required", "Say why the worker is taken off the list.")
     entry.status = ENTRY_REMOVED
     entry.removal_reason = reason.strip()[:300]
-    audit.record(session, "attestee_removed", actor_id=actor_id, actor_label=actor_label,
-                 object_type="attestee_entry", object_id=entry.id, before=ENTRY_LISTED,
-                 after=ENTRY_REMOVED, note=entry.removal_reason)
+    audit.record(
+        session,
+        "attestee_removed",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="attestee_entry",
+        object_id=entry.id,
+        before=ENTRY_LISTED,
+        after=ENTRY_REMOVED,
+        note=entry.removal_reason,
+    )
 
 
 def listed_entries(session: Session, campaign_id: int, lmc_id: int | None = None) -> list[AttesteeEntry]:
-    query = select(AttesteeEntry).where(AttesteeEntry.campaign_id == campaign_id,
-                                        AttesteeEntry.status == ENTRY_LISTED)
+    query = select(AttesteeEntry).where(
+        AttesteeEntry.campaign_id == campaign_id, AttesteeEntry.status == ENTRY_LISTED
+    )
     if lmc_id is not None:
         query = query.where(AttesteeEntry.lmc_id == lmc_id)
     return list(session.scalars(query.order_by(AttesteeEntry.full_name)))
@@ -223,6 +307,7 @@ def listed_entries(session: Session, campaign_id: int, lmc_id: int | None = None
 
 class NotEligible(DomainError):
     def __init__(self, eligibility: Eligibility) -> None:
-        super().__init__("not_eligible", "The worker cannot be listed: "
-                         + ", ".join(r.code for r in eligibility.reasons))
+        super().__init__(
+            "not_eligible", "The worker cannot be listed: " + ", ".join(r.code for r in eligibility.reasons)
+        )
         self.eligibility = eligibility

@@ -6,7 +6,7 @@ the naming convention keeps Alembic's constraint names stable across SQLite and 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -36,4 +36,4 @@ class DomainError(Exception):
 
 def utcnow() -> datetime:
     """Naive UTC, so that SQLite and PostgreSQL store and compare the same values."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)

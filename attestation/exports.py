@@ -12,16 +12,28 @@ from attestation.models import AttesteeEntry
 
 ANNEX1_TITLE = {
     "kk": "Еңбек мобильділігі орталықтарының және/немесе мансап орталықтарының аттестатталатын "
-          "жұмыскерлерінің тізімі",
+    "жұмыскерлерінің тізімі",
     "ru": "Список аттестуемых работников центров трудовой мобильности и/или карьерных центров",
 }
 ANNEX1_COLUMNS = {
-    "kk": ("№", "Т.А.Ә. (бар болса)", "Аттестаттау рәсімі", "Жұмыс орны", "Лауазымы",
-           "Халықты әлеуметтік қорғау немесе жұмыспен қамту жүйесіндегі жұмыс өтілі",
-           "Қолданыстағы біліктілік санаты (бар болса)"),
-    "ru": ("№", "Ф.И.О. (при его наличии)", "Процедура аттестации", "Место работы", "Должность",
-           "Стаж работы в системе социальной защиты или занятости населения",
-           "Действующая квалификационная категория (при наличии)"),
+    "kk": (
+        "№",
+        "Т.А.Ә. (бар болса)",
+        "Аттестаттау рәсімі",
+        "Жұмыс орны",
+        "Лауазымы",
+        "Халықты әлеуметтік қорғау немесе жұмыспен қамту жүйесіндегі жұмыс өтілі",
+        "Қолданыстағы біліктілік санаты (бар болса)",
+    ),
+    "ru": (
+        "№",
+        "Ф.И.О. (при его наличии)",
+        "Процедура аттестации",
+        "Место работы",
+        "Должность",
+        "Стаж работы в системе социальной защиты или занятости населения",
+        "Действующая квалификационная категория (при наличии)",
+    ),
 }
 ANNEX1_CAPTION = {"kk": "Қағидаларға 1-қосымша. Нысан", "ru": "Приложение 1 к Правилам. Форма"}
 
@@ -40,8 +52,17 @@ def annex1_rows(entries: Sequence[AttesteeEntry], lang: str, label: Label) -> li
     for number, e in enumerate(entries, start=1):
         workplace = e.workplace_kk if lang == "kk" else e.workplace_ru
         category = label("category", e.current_category) if e.current_category else ""
-        rows.append((str(number), e.full_name, label("procedure", e.annex1_procedure), workplace,
-                     label("position", e.position), service_text(e.service_months, lang), category))
+        rows.append(
+            (
+                str(number),
+                e.full_name,
+                label("procedure", e.annex1_procedure),
+                workplace,
+                label("position", e.position),
+                service_text(e.service_months, lang),
+                category,
+            )
+        )
     return rows
 
 

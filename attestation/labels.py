@@ -57,21 +57,25 @@ REASONS = {
     "less_than_six_months": _("Less than six months in the position (until {until})."),
     "pregnant": _("Pregnancy: not subject to attestation."),
     "on_family_leave": _("On leave: {kind}."),
-    "family_leave_return": _("Less than 12 months since returning from leave ({kind}): not subject until "
-                             "{until}."),
+    "family_leave_return": _(
+        "Less than 12 months since returning from leave ({kind}): not subject until {until}."
+    ),
     "on_study_leave": _("On study leave."),
     "incapacity": _("Temporary incapacity for work: the LMC corrects the list."),
     "business_trip_abroad": _("On a business trip abroad: the LMC corrects the list."),
-    "training_hours_incomplete": _("Professional-development courses not completed: {completed} of "
-                                   "{required} hours of the individual training plan."),
-    "category_profile_training_missing": _("Courses on the profile of the category applied for are not "
-                                           "completed."),
-    "category_not_for_position": _("Only a career-centre specialist can apply for a qualification "
-                                   "category."),
+    "training_hours_incomplete": _(
+        "Professional-development courses not completed: {completed} of "
+        "{required} hours of the individual training plan."
+    ),
+    "category_profile_training_missing": _(
+        "Courses on the profile of the category applied for are not completed."
+    ),
+    "category_not_for_position": _("Only a career-centre specialist can apply for a qualification category."),
     "applied_category_missing": _("The category applied for is not given."),
     "no_higher_category": _("The worker already holds the highest category."),
-    "applied_category_not_next": _("Categories are assigned in sequence: after «{current}» comes "
-                                   "«{expected}», not «{applied}»."),
+    "applied_category_not_next": _(
+        "Categories are assigned in sequence: after «{current}» comes «{expected}», not «{applied}»."
+    ),
     "initial_overdue": _("Initial attestation is overdue: it was due by {deadline}."),
     "reattestation_overdue": _("Re-attestation is overdue: it was due by {deadline}."),
     "compliance_overdue": _("Confirmation of compliance is overdue: it was due by {deadline}."),
@@ -134,8 +138,15 @@ def label(table: dict[str, object], code: str | None) -> str:
     return str(value) if value is not None else code
 
 
-_CODE_PARAMS = {"kind": LEAVE_KINDS, "position": POSITIONS, "current": CATEGORIES, "applied": CATEGORIES,
-                "expected": CATEGORIES, "category": CATEGORIES, "detail": IIN_DETAILS}
+_CODE_PARAMS = {
+    "kind": LEAVE_KINDS,
+    "position": POSITIONS,
+    "current": CATEGORIES,
+    "applied": CATEGORIES,
+    "expected": CATEGORIES,
+    "category": CATEGORIES,
+    "detail": IIN_DETAILS,
+}
 
 
 def _format(template: object, params: dict[str, object] | None) -> str:

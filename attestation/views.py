@@ -39,6 +39,7 @@ def _today() -> date:
 
 # --- public ------------------------------------------------------------------------------------------
 
+
 @public_bp.route("/announcements")
 def announcements():  # type: ignore[no-untyped-def]
     items = campaign_service.announced_campaigns(db_session, _today())
@@ -46,6 +47,7 @@ def announcements():  # type: ignore[no-untyped-def]
 
 
 # --- LMC HR ---------------------------------------------------------------------------------------------
+
 
 def _hr_lmc() -> Lmc:
     """The LMC this HR officer acts for: one of their grants, chosen by ?lmc= when they have several."""
@@ -86,20 +88,36 @@ def workers():  # type: ignore[no-untyped-def]
     needle = (request.args.get("q") or "").strip()
     if needle:
         like = f"%{needle.lower()}%"
-        query = query.where(func.lower(Worker.surname).like(like) | func.lower(Worker.name).like(like)
-                            | Worker.iin.like(f"%{needle}%"))
+        query = query.where(
+            func.lower(Worker.surname).like(like)
+            | func.lower(Worker.name).like(like)
+            | Worker.iin.like(f"%{needle}%")
+        )
     rows = db_session.scalars(query.order_by(Worker.surname, Worker.name)).all()
-    campaigns = db_session.scalars(select(Campaign).where(Campaign.status == "open")
-                                   .order_by(Campaign.testing_from)).all()
+    campaigns = db_session.scalars(
+        select(Campaign).where(Campaign.status == "open").order_by(Campaign.testing_from)
+    ).all()
     return render_template("attestation/workers.html", lmc=lmc, workers=rows, q=needle, campaigns=campaigns)
 
 
-def _worker_form_page(lmc: Lmc, worker: Worker | None, values: dict[str, object],
-                      errors: dict[str, list[str]], status: int = 200):  # type: ignore[no-untyped-def]
+def _worker_form_page(
+    lmc: Lmc,
+    worker: Worker | None,
+    values: dict[str, object],
+    errors: dict[str, list[str]],
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
     leave_form = LeaveForm()
     leave_form.kind.choices = [(k, labels.leave(k)) for k in LEAVE_KINDS]
-    return render_template("attestation/worker_form.html", lmc=lmc, worker=worker, values=values,
-                           errors=errors, leave_form=leave_form, **_worker_choices()), status
+    return render_template(
+        "attestation/worker_form.html",
+        lmc=lmc,
+        worker=worker,
+        values=values,
+        errors=errors,
+        leave_form=leave_form,
+        **_worker_choices(),
+    ), status
 
 
 def _field_errors(exc: worker_service.WorkerDataError) -> dict[str, list[str]]:
@@ -115,7 +133,12 @@ def worker_new():  # type: ignore[no-untyped-def]
     lmc = _hr_lmc()
     if request.method == "POST":
         raw = request.form.to_dict()
-        for flag in ("first_hire", "pregnant", "category_profile_training_done", "initial_attestation_passed"):
+        for flag in (
+            "first_hire",
+            "pregnant",
+            "category_profile_training_done",
+            "initial_attestation_passed",
+        ):
             raw[flag] = flag in request.form
         try:
             worker = worker_service.create_worker(db_session, raw, lmc_id=lmc.id, **_actor())
@@ -136,7 +159,12 @@ def worker_edit(worker_id: int):  # type: ignore[no-untyped-def]
     lmc = worker.lmc
     if request.method == "POST":
         raw = request.form.to_dict()
-        for flag in ("first_hire", "pregnant", "category_profile_training_done", "initial_attestation_passed"):
+        for flag in (
+            "first_hire",
+            "pregnant",
+            "category_profile_training_done",
+            "initial_attestation_passed",
+        ):
             raw[flag] = flag in request.form
         try:
             worker_service.update_worker(db_session, worker, raw, **_actor())
@@ -161,8 +189,9 @@ def leave_add(worker_id: int):  # type: ignore[no-untyped-def]
         flash(_("The leave was not added: give its kind and a start date."), "error")
     else:
         try:
-            worker_service.add_leave(db_session, worker, form.kind.data or "", form.start.data, form.end.data,
-                                     **_actor())
+            worker_service.add_leave(
+                db_session, worker, form.kind.data or "", form.start.data, form.end.data, **_actor()
+            )
             db_session.commit()
             flash(_("The leave was added."), "success")
         except DomainError as exc:
@@ -206,14 +235,20 @@ def workers_import():  # type: ignore[no-untyped-def]
                 (e.row, [(fe.field, labels.field_error(fe.code, fe.params)) for fe in e.errors])
                 for e in result.errors
             ]
-            flash(_("Nothing was imported: %(n)s rows have errors. Correct them and upload the file again.",
-                    n=len(result.errors)), "error")
+            flash(
+                _(
+                    "Nothing was imported: %(n)s rows have errors. Correct them and upload the file again.",
+                    n=len(result.errors),
+                ),
+                "error",
+            )
             return render_template("attestation/import.html", form=form, lmc=lmc, row_errors=row_errors), 422
         db_session.commit()
         flash(_("%(n)s workers were imported.", n=result.created), "success")
         return redirect(url_for("hr.workers", lmc=lmc.id))
-    return render_template("attestation/import.html", form=form, lmc=lmc, row_errors=row_errors,
-                           columns=worker_service.COLUMNS)
+    return render_template(
+        "attestation/import.html", form=form, lmc=lmc, row_errors=row_errors, columns=worker_service.COLUMNS
+    )
 
 
 def _open_or_listed_campaign(campaign_id: int) -> Campaign:
@@ -229,8 +264,15 @@ def attestee_list(campaign_id: int):  # type: ignore[no-untyped-def]
     lmc = _hr_lmc()
     campaign = _open_or_listed_campaign(campaign_id)
     candidates = campaign_service.list_candidates(db_session, campaign, lmc.id, _today())
-    return render_template("attestation/list.html", lmc=lmc, campaign=campaign, candidates=candidates,
-                           procedures=PROCEDURES, categories=CATEGORIES, remove_form=RemoveEntryForm())
+    return render_template(
+        "attestation/list.html",
+        lmc=lmc,
+        campaign=campaign,
+        candidates=candidates,
+        procedures=PROCEDURES,
+        categories=CATEGORIES,
+        remove_form=RemoveEntryForm(),
+    )
 
 
 @hr_bp.route("/campaigns/<int:campaign_id>/list/add", methods=["POST"])
@@ -241,8 +283,15 @@ def attestee_add(campaign_id: int):  # type: ignore[no-untyped-def]
     procedure = request.form.get("procedure") or None
     applied = request.form.get("applied_category") or None
     try:
-        campaign_service.add_to_list(db_session, campaign, worker, today=_today(), procedure=procedure,
-                                     applied_category=applied, **_actor())
+        campaign_service.add_to_list(
+            db_session,
+            campaign,
+            worker,
+            today=_today(),
+            procedure=procedure,
+            applied_category=applied,
+            **_actor(),
+        )
         db_session.commit()
         flash(_("%(name)s was added to the list.", name=worker.full_name), "success")
     except campaign_service.NotEligible as exc:
@@ -259,7 +308,11 @@ def attestee_add(campaign_id: int):  # type: ignore[no-untyped-def]
 @roles_required("lmc_hr")
 def attestee_remove(campaign_id: int, entry_id: int):  # type: ignore[no-untyped-def]
     entry = db_session.get(AttesteeEntry, entry_id)
-    if entry is None or entry.campaign_id != campaign_id or entry.lmc_id not in current_user.lmc_ids("lmc_hr"):
+    if (
+        entry is None
+        or entry.campaign_id != campaign_id
+        or entry.lmc_id not in current_user.lmc_ids("lmc_hr")
+    ):
         abort(404)
     form = RemoveEntryForm()
     if not form.validate_on_submit():
@@ -283,7 +336,9 @@ def _export_lang() -> str:
 
 
 def _doc_label(kind: str, code: str | None) -> str:
-    return {"procedure": labels.procedure, "position": labels.position, "category": labels.category}[kind](code)
+    return {"procedure": labels.procedure, "position": labels.position, "category": labels.category}[kind](
+        code
+    )
 
 
 @hr_bp.route("/campaigns/<int:campaign_id>/list.xlsx")
@@ -295,8 +350,11 @@ def attestee_list_xlsx(campaign_id: int):  # type: ignore[no-untyped-def]
     entries = campaign_service.listed_entries(db_session, campaign.id, lmc.id)
     with force_locale(lang):
         data = exports.annex1_xlsx(entries, lang, _doc_label, f"{lmc.name(lang)} — {campaign.title(lang)}")
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=annex1-{campaign.id}-{lang}.xlsx"})
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=annex1-{campaign.id}-{lang}.xlsx"},
+    )
 
 
 @hr_bp.route("/campaigns/<int:campaign_id>/list.pdf")
@@ -307,24 +365,38 @@ def attestee_list_pdf(campaign_id: int):  # type: ignore[no-untyped-def]
     lang = _export_lang()
     entries = campaign_service.listed_entries(db_session, campaign.id, lmc.id)
     with force_locale(lang):
-        html = render_template("attestation/annex1_pdf.html", lang=lang, lmc=lmc, campaign=campaign,
-                               title=exports.ANNEX1_TITLE[lang], caption=exports.ANNEX1_CAPTION[lang],
-                               columns=exports.ANNEX1_COLUMNS[lang],
-                               rows=exports.annex1_rows(entries, lang, _doc_label))
+        html = render_template(
+            "attestation/annex1_pdf.html",
+            lang=lang,
+            lmc=lmc,
+            campaign=campaign,
+            title=exports.ANNEX1_TITLE[lang],
+            caption=exports.ANNEX1_CAPTION[lang],
+            columns=exports.ANNEX1_COLUMNS[lang],
+            rows=exports.annex1_rows(entries, lang, _doc_label),
+        )
     data = exports.html_to_pdf(html)
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename=annex1-{campaign.id}-{lang}.pdf"})
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=annex1-{campaign.id}-{lang}.pdf"},
+    )
 
 
 # --- PDO: campaigns ------------------------------------------------------------------------------------
+
 
 @pdo_bp.route("/campaigns")
 @roles_required("pdo_admin")
 def campaigns():  # type: ignore[no-untyped-def]
     rows = db_session.scalars(select(Campaign).order_by(Campaign.testing_from.desc())).all()
-    counts = dict(db_session.execute(
-        select(AttesteeEntry.campaign_id, func.count()).where(AttesteeEntry.status == "listed")
-        .group_by(AttesteeEntry.campaign_id)).all())
+    counts = dict(
+        db_session.execute(
+            select(AttesteeEntry.campaign_id, func.count())
+            .where(AttesteeEntry.status == "listed")
+            .group_by(AttesteeEntry.campaign_id)
+        ).all()
+    )
     return render_template("attestation/campaigns.html", campaigns=rows, counts=counts)
 
 
@@ -335,9 +407,14 @@ def campaign_new():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             campaign = campaign_service.create_campaign(
-                db_session, title_kk=form.title_kk.data or "", title_ru=form.title_ru.data or "",
-                testing_from=form.testing_from.data, testing_to=form.testing_to.data,
-                lists_due=form.lists_due.data, **_actor())
+                db_session,
+                title_kk=form.title_kk.data or "",
+                title_ru=form.title_ru.data or "",
+                testing_from=form.testing_from.data,
+                testing_to=form.testing_to.data,
+                lists_due=form.lists_due.data,
+                **_actor(),
+            )
             db_session.commit()
             flash(_("The campaign was created as a draft. Open it to let LMCs form their lists."), "success")
             return redirect(url_for("pdo.campaign_detail", campaign_id=campaign.id))
@@ -354,12 +431,13 @@ def campaign_detail(campaign_id: int):  # type: ignore[no-untyped-def]
     if campaign is None:
         abort(404)
     per_lmc = db_session.execute(
-        select(Lmc, func.count(AttesteeEntry.id)).join(AttesteeEntry, AttesteeEntry.lmc_id == Lmc.id)
+        select(Lmc, func.count(AttesteeEntry.id))
+        .join(AttesteeEntry, AttesteeEntry.lmc_id == Lmc.id)
         .where(AttesteeEntry.campaign_id == campaign.id, AttesteeEntry.status == "listed")
-        .group_by(Lmc.id)).all()
+        .group_by(Lmc.id)
+    ).all()
     form = AnnouncementForm(data={"text_kk": campaign.announcement_kk, "text_ru": campaign.announcement_ru})
-    return render_template("attestation/campaign_detail.html", campaign=campaign, per_lmc=per_lmc,
-                           form=form)
+    return render_template("attestation/campaign_detail.html", campaign=campaign, per_lmc=per_lmc, form=form)
 
 
 @pdo_bp.route("/campaigns/<int:campaign_id>/status", methods=["POST"])
@@ -373,8 +451,9 @@ def campaign_status(campaign_id: int):  # type: ignore[no-untyped-def]
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        campaign_service.change_campaign_status(db_session, campaign, request.form.get("status", ""),
-                                                **_actor())
+        campaign_service.change_campaign_status(
+            db_session, campaign, request.form.get("status", ""), **_actor()
+        )
         db_session.commit()
         flash(_("The campaign's status was changed."), "success")
     except DomainError as exc:
@@ -392,8 +471,13 @@ def campaign_announce(campaign_id: int):  # type: ignore[no-untyped-def]
     form = AnnouncementForm()
     if form.validate_on_submit():
         try:
-            campaign_service.publish_announcement(db_session, campaign, text_kk=form.text_kk.data or "",
-                                                  text_ru=form.text_ru.data or "", **_actor())
+            campaign_service.publish_announcement(
+                db_session,
+                campaign,
+                text_kk=form.text_kk.data or "",
+                text_ru=form.text_ru.data or "",
+                **_actor(),
+            )
             db_session.commit()
             flash(_("The announcement was published."), "success")
         except DomainError as exc:

@@ -79,8 +79,9 @@ def _number(value: Any) -> float | None:
     return float(str(value).replace(",", ".").strip())
 
 
-def clean_worker_data(raw: dict[str, Any], *, lmc_id: int, session: Session,
-                      existing: Worker | None = None) -> tuple[dict[str, Any], list[FieldError]]:
+def clean_worker_data(
+    raw: dict[str, Any], *, lmc_id: int, session: Session, existing: Worker | None = None
+) -> tuple[dict[str, Any], list[FieldError]]:
     """Turn form or file values into worker fields, collecting every problem."""
     errors: list[FieldError] = []
     data: dict[str, Any] = {}
@@ -180,9 +181,22 @@ def _find_career_centre(session: Session, lmc_id: int, value: Any) -> int | None
 
 
 AUDITED_FIELDS = (
-    "iin", "surname", "name", "patronymic", "position", "career_centre_id", "appointed_on", "first_hire",
-    "service_months", "education", "current_category", "category_expires_on", "pregnant",
-    "training_hours_required", "training_hours_completed", "category_profile_training_done",
+    "iin",
+    "surname",
+    "name",
+    "patronymic",
+    "position",
+    "career_centre_id",
+    "appointed_on",
+    "first_hire",
+    "service_months",
+    "education",
+    "current_category",
+    "category_expires_on",
+    "pregnant",
+    "training_hours_required",
+    "training_hours_completed",
+    "category_profile_training_done",
     "initial_attestation_passed",
 )
 
@@ -191,21 +205,30 @@ def snapshot(worker: Worker) -> dict[str, Any]:
     return {name: getattr(worker, name) for name in AUDITED_FIELDS}
 
 
-def create_worker(session: Session, raw: dict[str, Any], *, lmc_id: int, actor_id: int | None,
-                  actor_label: str) -> Worker:
+def create_worker(
+    session: Session, raw: dict[str, Any], *, lmc_id: int, actor_id: int | None, actor_label: str
+) -> Worker:
     data, errors = clean_worker_data(raw, lmc_id=lmc_id, session=session)
     if errors:
         raise WorkerDataError(errors)
     worker = Worker(lmc_id=lmc_id, **data)
     session.add(worker)
     session.flush()
-    audit.record(session, "worker_created", actor_id=actor_id, actor_label=actor_label, object_type="worker",
-                 object_id=worker.id, after=snapshot(worker))
+    audit.record(
+        session,
+        "worker_created",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="worker",
+        object_id=worker.id,
+        after=snapshot(worker),
+    )
     return worker
 
 
-def update_worker(session: Session, worker: Worker, raw: dict[str, Any], *, actor_id: int | None,
-                  actor_label: str) -> Worker:
+def update_worker(
+    session: Session, worker: Worker, raw: dict[str, Any], *, actor_id: int | None, actor_label: str
+) -> Worker:
     data, errors = clean_worker_data(raw, lmc_id=worker.lmc_id, session=session, existing=worker)
     if errors:
         raise WorkerDataError(errors)
@@ -216,9 +239,16 @@ def update_worker(session: Session, worker: Worker, raw: dict[str, Any], *, acto
     after = snapshot(worker)
     changed = {k for k in after if after[k] != before[k]}
     if changed:
-        audit.record(session, "worker_updated", actor_id=actor_id, actor_label=actor_label,
-                     object_type="worker", object_id=worker.id,
-                     before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+        audit.record(
+            session,
+            "worker_updated",
+            actor_id=actor_id,
+            actor_label=actor_label,
+            object_type="worker",
+            object_id=worker.id,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
     return worker
 
 
@@ -228,8 +258,16 @@ class WorkerDataError(DomainError):
         self.errors = errors
 
 
-def add_leave(session: Session, worker: Worker, kind: str, start: date, end: date | None, *,
-              actor_id: int | None, actor_label: str) -> Leave:
+def add_leave(
+    session: Session,
+    worker: Worker,
+    kind: str,
+    start: date,
+    end: date | None,
+    *,
+    actor_id: int | None,
+    actor_label: str,
+) -> Leave:
     if kind not in LEAVE_KINDS:
         raise DomainError("unknown_code", f"Unknown leave kind: {kind}.", value=kind)
     if end is not None and end < start:
@@ -237,23 +275,39 @@ def add_leave(session: Session, worker: Worker, kind: str, start: date, end: dat
     leave = Leave(kind=kind, start=start, end=end)
     worker.leaves.append(leave)
     session.flush()
-    audit.record(session, "leave_added", actor_id=actor_id, actor_label=actor_label, object_type="worker",
-                 object_id=worker.id, after={"kind": kind, "start": start, "end": end})
+    audit.record(
+        session,
+        "leave_added",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="worker",
+        object_id=worker.id,
+        after={"kind": kind, "start": start, "end": end},
+    )
     return leave
 
 
-def remove_leave(session: Session, worker: Worker, leave_id: int, *, actor_id: int | None,
-                 actor_label: str) -> None:
+def remove_leave(
+    session: Session, worker: Worker, leave_id: int, *, actor_id: int | None, actor_label: str
+) -> None:
     leave = next((lv for lv in worker.leaves if lv.id == leave_id), None)
     if leave is None:
         raise DomainError("leave_not_found", "This leave does not exist.")
     worker.leaves.remove(leave)
     session.flush()
-    audit.record(session, "leave_removed", actor_id=actor_id, actor_label=actor_label, object_type="worker",
-                 object_id=worker.id, before={"kind": leave.kind, "start": leave.start, "end": leave.end})
+    audit.record(
+        session,
+        "leave_removed",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="worker",
+        object_id=worker.id,
+        before={"kind": leave.kind, "start": leave.start, "end": leave.end},
+    )
 
 
 # --- file import -------------------------------------------------------------------------------
+
 
 def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
     """Rows of an XLSX or CSV file as dicts keyed by column code; the header row names the columns."""
@@ -267,11 +321,17 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
     if not rows:
         raise DomainError("empty_file", "The file has no rows.")
     header = [_column_code(h) for h in rows[0]]
-    unknown = [str(h) for h, code in zip(rows[0], header, strict=True) if code is None and h not in (None, "")]
+    unknown = [
+        str(h) for h, code in zip(rows[0], header, strict=True) if code is None and h not in (None, "")
+    ]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise DomainError("missing_columns", "Required columns are missing: " + ", ".join(missing),
-                          columns=", ".join(missing), unknown=", ".join(unknown))
+        raise DomainError(
+            "missing_columns",
+            "Required columns are missing: " + ", ".join(missing),
+            columns=", ".join(missing),
+            unknown=", ".join(unknown),
+        )
     result = []
     for values in rows[1:]:
         if all(v in (None, "") for v in values):
@@ -317,8 +377,9 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
 
 
-def import_workers(session: Session, rows: list[dict[str, Any]], *, lmc_id: int, actor_id: int | None,
-                   actor_label: str) -> ImportResult:
+def import_workers(
+    session: Session, rows: list[dict[str, Any]], *, lmc_id: int, actor_id: int | None, actor_label: str
+) -> ImportResult:
     """All rows or none: every bad row is reported, and a file with any bad row imports nothing."""
     result = ImportResult()
     seen: dict[str, int] = {}
@@ -339,7 +400,15 @@ def import_workers(session: Session, rows: list[dict[str, Any]], *, lmc_id: int,
         worker = Worker(lmc_id=lmc_id, **data)
         session.add(worker)
         session.flush()
-        audit.record(session, "worker_created", actor_id=actor_id, actor_label=actor_label,
-                     object_type="worker", object_id=worker.id, after=snapshot(worker), note="import")
+        audit.record(
+            session,
+            "worker_created",
+            actor_id=actor_id,
+            actor_label=actor_label,
+            object_type="worker",
+            object_id=worker.id,
+            after=snapshot(worker),
+            note="import",
+        )
     result.created = len(cleaned)
     return result

@@ -102,8 +102,9 @@ def _register_handlers(app: Flask) -> None:
     )
     app.register_error_handler(
         CSRFError,
-        lambda e: _error(400, _("The form has expired or was not sent from this site. Reload the page and "
-                                "try again.")),
+        lambda e: _error(
+            400, _("The form has expired or was not sent from this site. Reload the page and try again.")
+        ),
     )
 
     @app.before_request

@@ -50,9 +50,14 @@ def grant(user_id: int):  # type: ignore[no-untyped-def]
     _check_csrf()
     user = db_session.get(User, user_id) or abort(404)
     try:
-        account_service.grant_role(db_session, user, request.form.get("role", ""),
-                                   lmc_id=request.form.get("lmc_id", type=int),
-                                   region_id=request.form.get("region_id", type=int), actor=current_user)
+        account_service.grant_role(
+            db_session,
+            user,
+            request.form.get("role", ""),
+            lmc_id=request.form.get("lmc_id", type=int),
+            region_id=request.form.get("region_id", type=int),
+            actor=current_user,
+        )
         db_session.commit()
         flash(_("The role was granted."), "success")
     except DomainError as exc:
@@ -96,9 +101,16 @@ def calendar():  # type: ignore[no-untyped-def]
             db_session.add(existing)
         existing.kind = kind
         existing.note = (request.form.get("note") or "")[:300]
-        audit.record(db_session, "calendar_override", actor_id=current_user.id,
-                     actor_label=current_user.username, object_type="calendar", object_id=day.isoformat(),
-                     before=before, after={"kind": kind, "note": existing.note})
+        audit.record(
+            db_session,
+            "calendar_override",
+            actor_id=current_user.id,
+            actor_label=current_user.username,
+            object_type="calendar",
+            object_id=day.isoformat(),
+            before=before,
+            after={"kind": kind, "note": existing.note},
+        )
         db_session.commit()
         _reload_calendar()
         flash(_("The calendar was updated."), "success")
@@ -112,9 +124,15 @@ def calendar():  # type: ignore[no-untyped-def]
 def calendar_delete(override_id: int):  # type: ignore[no-untyped-def]
     _check_csrf()
     row = db_session.get(CalendarOverride, override_id) or abort(404)
-    audit.record(db_session, "calendar_override_removed", actor_id=current_user.id,
-                 actor_label=current_user.username, object_type="calendar", object_id=row.day.isoformat(),
-                 before={"kind": row.kind, "note": row.note})
+    audit.record(
+        db_session,
+        "calendar_override_removed",
+        actor_id=current_user.id,
+        actor_label=current_user.username,
+        object_type="calendar",
+        object_id=row.day.isoformat(),
+        before={"kind": row.kind, "note": row.note},
+    )
     db_session.delete(row)
     db_session.commit()
     _reload_calendar()
@@ -123,15 +141,18 @@ def calendar_delete(override_id: int):  # type: ignore[no-untyped-def]
 
 def _reload_calendar() -> None:
     rows = db_session.scalars(select(CalendarOverride)).all()
-    work_calendar.set_overrides(days_off=[r.day for r in rows if r.kind == "day_off"],
-                                working_days=[r.day for r in rows if r.kind == "working_day"])
+    work_calendar.set_overrides(
+        days_off=[r.day for r in rows if r.kind == "day_off"],
+        working_days=[r.day for r in rows if r.kind == "working_day"],
+    )
 
 
 @bp.route("/audit")
 @roles_required("sysadmin")
 def audit_log():  # type: ignore[no-untyped-def]
     page = max(request.args.get("page", 1, type=int), 1)
-    rows = db_session.scalars(select(audit.AuditEntry).order_by(audit.AuditEntry.id.desc())
-                              .offset((page - 1) * 100).limit(100)).all()
+    rows = db_session.scalars(
+        select(audit.AuditEntry).order_by(audit.AuditEntry.id.desc()).offset((page - 1) * 100).limit(100)
+    ).all()
     broken = audit.verify_chain(db_session) if request.args.get("verify") else "not_checked"
     return render_template("admin/audit.html", rows=rows, page=page, broken=broken)

@@ -31,18 +31,35 @@ def index():  # type: ignore[no-untyped-def]
     today = date.today()
     rows = []
     entries = db_session.scalars(
-        select(AttesteeEntry).join(Campaign).where(AttesteeEntry.worker_id == worker.id)
-        .order_by(Campaign.testing_from.desc())).all()
+        select(AttesteeEntry)
+        .join(Campaign)
+        .where(AttesteeEntry.worker_id == worker.id)
+        .order_by(Campaign.testing_from.desc())
+    ).all()
     for entry in entries:
         on = reference_day(entry.campaign, today)
-        eligibility = assess_worker(worker, on, procedure=entry.procedure,
-                                    applied_category=entry.applied_category)
-        rows.append({"entry": entry, "campaign": entry.campaign, "eligibility": eligibility,
-                     "status": _status(entry, eligibility, today)})
+        eligibility = assess_worker(
+            worker, on, procedure=entry.procedure, applied_category=entry.applied_category
+        )
+        rows.append(
+            {
+                "entry": entry,
+                "campaign": entry.campaign,
+                "eligibility": eligibility,
+                "status": _status(entry, eligibility, today),
+            }
+        )
     procedure, reattestation = propose_procedure(worker_facts(worker), today)
     general = assess_worker(worker, today, procedure=procedure)
-    return render_template("cabinet/index.html", worker=worker, rows=rows, general=general,
-                           procedure=procedure, reattestation=reattestation, today=today)
+    return render_template(
+        "cabinet/index.html",
+        worker=worker,
+        rows=rows,
+        general=general,
+        procedure=procedure,
+        reattestation=reattestation,
+        today=today,
+    )
 
 
 def _status(entry: AttesteeEntry, eligibility, today: date) -> str:  # type: ignore[no-untyped-def]

@@ -46,7 +46,7 @@ def demo_command() -> None:
 
 
 def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
-    click.echo("Demo logins (password for all: %s)" % password)
+    click.echo(f"Demo logins (password for all: {password})")
     for role, username in logins:
         click.echo(f"  {role:<18} {username}")
 
@@ -55,7 +55,9 @@ def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
 @click.option("--demo", is_flag=True, help="Load the demo data first (once).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=0, type=int, help="gunicorn processes (default: 1 on SQLite, 2×cores+1 else)")
+@click.option(
+    "--workers", default=0, type=int, help="gunicorn processes (default: 1 on SQLite, 2×cores+1 else)"
+)
 @with_appcontext
 def serve(demo: bool, host: str, port: int, workers: int) -> None:
     """Serve the platform with gunicorn (threads; one process on SQLite)."""

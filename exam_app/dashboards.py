@@ -44,13 +44,24 @@ def region():  # type: ignore[no-untyped-def]
     lmcs = db_session.scalars(select(Lmc).where(Lmc.region_id == region_id)).all()
     lmc_ids = [lmc.id for lmc in lmcs]
     entries = db_session.scalars(
-        select(AttesteeEntry).join(Campaign).where(AttesteeEntry.lmc_id.in_(lmc_ids),
-                                                   AttesteeEntry.status == "listed")
-        .order_by(Campaign.testing_from.desc(), AttesteeEntry.full_name)).all()
-    worker_counts = dict(db_session.execute(
-        select(Worker.lmc_id, func.count()).where(Worker.lmc_id.in_(lmc_ids)).group_by(Worker.lmc_id)).all())
-    return render_template("dashboards/region.html", region=region_row, lmcs=lmcs, entries=entries,
-                           worker_counts=worker_counts, regions=allowed)
+        select(AttesteeEntry)
+        .join(Campaign)
+        .where(AttesteeEntry.lmc_id.in_(lmc_ids), AttesteeEntry.status == "listed")
+        .order_by(Campaign.testing_from.desc(), AttesteeEntry.full_name)
+    ).all()
+    worker_counts = dict(
+        db_session.execute(
+            select(Worker.lmc_id, func.count()).where(Worker.lmc_id.in_(lmc_ids)).group_by(Worker.lmc_id)
+        ).all()
+    )
+    return render_template(
+        "dashboards/region.html",
+        region=region_row,
+        lmcs=lmcs,
+        entries=entries,
+        worker_counts=worker_counts,
+        regions=allowed,
+    )
 
 
 @bp.route("/ministry")
@@ -58,11 +69,19 @@ def region():  # type: ignore[no-untyped-def]
 def ministry():  # type: ignore[no-untyped-def]
     rows = db_session.execute(
         select(Region, func.count(func.distinct(Lmc.id)), func.count(func.distinct(Worker.id)))
-        .outerjoin(Lmc, Lmc.region_id == Region.id).outerjoin(Worker, Worker.lmc_id == Lmc.id)
-        .group_by(Region.id).order_by(Region.id)).all()
-    listed = dict(db_session.execute(
-        select(Lmc.region_id, func.count(AttesteeEntry.id)).join(AttesteeEntry, AttesteeEntry.lmc_id == Lmc.id)
-        .where(AttesteeEntry.status == "listed").group_by(Lmc.region_id)).all())
+        .outerjoin(Lmc, Lmc.region_id == Region.id)
+        .outerjoin(Worker, Worker.lmc_id == Lmc.id)
+        .group_by(Region.id)
+        .order_by(Region.id)
+    ).all()
+    listed = dict(
+        db_session.execute(
+            select(Lmc.region_id, func.count(AttesteeEntry.id))
+            .join(AttesteeEntry, AttesteeEntry.lmc_id == Lmc.id)
+            .where(AttesteeEntry.status == "listed")
+            .group_by(Lmc.region_id)
+        ).all()
+    )
     return render_template("dashboards/ministry.html", rows=rows, listed=listed)
 
 

@@ -31,35 +31,147 @@ WORKERS: tuple[tuple[str, str, str | None, str, str, int, int, dict[str, object]
     ("Петрова", "Анна", "Сергеевна", "female", "lmc_specialist", 0, 9, {"first_hire": True}),
     ("Байжанов", "Дәурен", None, "male", "lmc_specialist", 0, 3, {"first_hire": True}),
     ("Тұрсынова", "Мәдина", "Асқарқызы", "female", "lmc_specialist", 0, 26, {"pregnant": True}),
-    ("Исаева", "Сәуле", "Маратқызы", "female", "lmc_specialist", 0, 48,
-     {"leave": ("childcare", -300, None)}),
-    ("Нұрланова", "Жанар", None, "female", "lmc_specialist", 0, 60,
-     {"leave": ("maternity", -540, -150), "last_attested_months_ago": 40}),
-    ("Ли", "Дмитрий", "Олегович", "male", "lmc_specialist", 0, 33,
-     {"leave": ("study", -5, 20), "last_attested_months_ago": 35}),
-    ("Сарсенбаев", "Арман", None, "male", "lmc_specialist", 0, 36,
-     {"last_attested_months_ago": 5, "failed_last": "compliance"}),
-    ("Мұхамедиева", "Ләззат", "Ержанқызы", "female", "cc_specialist", 1, 11,
-     {"first_hire": True, "category": "none"}),
-    ("Қасымов", "Бауыржан", None, "male", "cc_specialist", 1, 40,
-     {"category": "none", "last_attested_months_ago": 30, "profile": True}),
-    ("Волкова", "Елена", "Игоревна", "female", "cc_specialist", 1, 50,
-     {"category": "career_consultant", "last_attested_months_ago": 33, "profile": True}),
-    ("Әбдірахманов", "Ерболат", "Қайратұлы", "male", "cc_specialist", 1, 70,
-     {"category": "case_manager", "last_attested_months_ago": 35}),
-    ("Серікова", "Динара", None, "female", "cc_specialist", 1, 90,
-     {"category": "mentor", "last_attested_months_ago": 34}),
-    ("Жұмабеков", "Талғат", None, "male", "cc_specialist", 1, 25,
-     {"category": "career_consultant", "last_attested_months_ago": 24, "hours_short": True}),
-    ("Орлова", "Мария", "Викторовна", "female", "cc_specialist", 1, 30,
-     {"category": "none", "leave": ("business_trip_abroad", -3, 25), "last_attested_months_ago": 29}),
-    ("Тоқтаров", "Самат", None, "male", "cc_specialist", 2, 45,
-     {"category": "career_consultant", "leave": ("incapacity", -10, 30), "last_attested_months_ago": 33}),
-    ("Бекова", "Алия", "Нұрбекқызы", "female", "cc_specialist", 2, 8, {"first_hire": True, "category": "none"}),
-    ("Иванов", "Сергей", "Петрович", "male", "cc_specialist", 2, 55,
-     {"category": "case_manager", "last_attested_months_ago": 7, "failed_last": "category"}),
-    ("Оспанова", "Ақбота", None, "female", "cc_specialist", 2, 38,
-     {"category": "career_consultant", "last_attested_months_ago": 32, "profile": True}),
+    ("Исаева", "Сәуле", "Маратқызы", "female", "lmc_specialist", 0, 48, {"leave": ("childcare", -300, None)}),
+    (
+        "Нұрланова",
+        "Жанар",
+        None,
+        "female",
+        "lmc_specialist",
+        0,
+        60,
+        {"leave": ("maternity", -540, -150), "last_attested_months_ago": 40},
+    ),
+    (
+        "Ли",
+        "Дмитрий",
+        "Олегович",
+        "male",
+        "lmc_specialist",
+        0,
+        33,
+        {"leave": ("study", -5, 20), "last_attested_months_ago": 35},
+    ),
+    (
+        "Сарсенбаев",
+        "Арман",
+        None,
+        "male",
+        "lmc_specialist",
+        0,
+        36,
+        {"last_attested_months_ago": 5, "failed_last": "compliance"},
+    ),
+    (
+        "Мұхамедиева",
+        "Ләззат",
+        "Ержанқызы",
+        "female",
+        "cc_specialist",
+        1,
+        11,
+        {"first_hire": True, "category": "none"},
+    ),
+    (
+        "Қасымов",
+        "Бауыржан",
+        None,
+        "male",
+        "cc_specialist",
+        1,
+        40,
+        {"category": "none", "last_attested_months_ago": 30, "profile": True},
+    ),
+    (
+        "Волкова",
+        "Елена",
+        "Игоревна",
+        "female",
+        "cc_specialist",
+        1,
+        50,
+        {"category": "career_consultant", "last_attested_months_ago": 33, "profile": True},
+    ),
+    (
+        "Әбдірахманов",
+        "Ерболат",
+        "Қайратұлы",
+        "male",
+        "cc_specialist",
+        1,
+        70,
+        {"category": "case_manager", "last_attested_months_ago": 35},
+    ),
+    (
+        "Серікова",
+        "Динара",
+        None,
+        "female",
+        "cc_specialist",
+        1,
+        90,
+        {"category": "mentor", "last_attested_months_ago": 34},
+    ),
+    (
+        "Жұмабеков",
+        "Талғат",
+        None,
+        "male",
+        "cc_specialist",
+        1,
+        25,
+        {"category": "career_consultant", "last_attested_months_ago": 24, "hours_short": True},
+    ),
+    (
+        "Орлова",
+        "Мария",
+        "Викторовна",
+        "female",
+        "cc_specialist",
+        1,
+        30,
+        {"category": "none", "leave": ("business_trip_abroad", -3, 25), "last_attested_months_ago": 29},
+    ),
+    (
+        "Тоқтаров",
+        "Самат",
+        None,
+        "male",
+        "cc_specialist",
+        2,
+        45,
+        {"category": "career_consultant", "leave": ("incapacity", -10, 30), "last_attested_months_ago": 33},
+    ),
+    (
+        "Бекова",
+        "Алия",
+        "Нұрбекқызы",
+        "female",
+        "cc_specialist",
+        2,
+        8,
+        {"first_hire": True, "category": "none"},
+    ),
+    (
+        "Иванов",
+        "Сергей",
+        "Петрович",
+        "male",
+        "cc_specialist",
+        2,
+        55,
+        {"category": "case_manager", "last_attested_months_ago": 7, "failed_last": "category"},
+    ),
+    (
+        "Оспанова",
+        "Ақбота",
+        None,
+        "female",
+        "cc_specialist",
+        2,
+        38,
+        {"category": "career_consultant", "last_attested_months_ago": 32, "profile": True},
+    ),
     ("Мамыров", "Ғалым", "Ерланұлы", "male", "cc_assistant", 1, 20, {"last_attested_months_ago": 19}),
     ("Шәкірова", "Томирис", None, "female", "cc_assistant", 1, 7, {"first_hire": True}),
     ("Семенов", "Павел", "Юрьевич", "male", "cc_assistant", 2, 14, {"first_hire": True, "overdue": True}),
@@ -76,7 +188,12 @@ STAFF = (
     ("proctor", "proctor", "Проктор", {}),
     ("proctor", "proctor2", "Проктор 2", {}),
     ("commission_member", "commission", "Апелляциялық комиссия / Апелляционная комиссия", {}),
-    ("regional_officer", "officer", "Жергілікті атқарушы орган / Местный исполнительный орган", {"region": True}),
+    (
+        "regional_officer",
+        "officer",
+        "Жергілікті атқарушы орган / Местный исполнительный орган",
+        {"region": True},
+    ),
     ("ministry_viewer", "ministry", "Министрлік / Министерство", {}),
 )
 
@@ -98,21 +215,33 @@ def load_demo(today: date | None = None) -> list[tuple[str, str]]:
 
 def _create(session, today: date) -> None:  # type: ignore[no-untyped-def]
     region = session.scalar(select(Region).where(Region.code == "karaganda"))
-    lmc = Lmc(region_id=region.id, name_kk="Қарағанды облысының Еңбек мобильділігі орталығы",
-              name_ru="Центр трудовой мобильности Карагандинской области")
+    lmc = Lmc(
+        region_id=region.id,
+        name_kk="Қарағанды облысының Еңбек мобильділігі орталығы",
+        name_ru="Центр трудовой мобильности Карагандинской области",
+    )
     session.add(lmc)
     session.flush()
     centres = [
-        CareerCentre(lmc_id=lmc.id, name_kk="Теміртау қаласының мансап орталығы",
-                     name_ru="Карьерный центр города Темиртау"),
-        CareerCentre(lmc_id=lmc.id, name_kk="Бұқар жырау ауданының мансап орталығы",
-                     name_ru="Карьерный центр района Бухар жырау"),
+        CareerCentre(
+            lmc_id=lmc.id,
+            name_kk="Теміртау қаласының мансап орталығы",
+            name_ru="Карьерный центр города Темиртау",
+        ),
+        CareerCentre(
+            lmc_id=lmc.id,
+            name_kk="Бұқар жырау ауданының мансап орталығы",
+            name_ru="Карьерный центр района Бухар жырау",
+        ),
     ]
     session.add_all(centres)
     # A second LMC in another region, so that scoping can be seen and tested.
     other_region = session.scalar(select(Region).where(Region.code == "pavlodar"))
-    other = Lmc(region_id=other_region.id, name_kk="Павлодар облысының Еңбек мобильділігі орталығы",
-                name_ru="Центр трудовой мобильности Павлодарской области")
+    other = Lmc(
+        region_id=other_region.id,
+        name_kk="Павлодар облысының Еңбек мобильділігі орталығы",
+        name_ru="Центр трудовой мобильности Павлодарской области",
+    )
     session.add(other)
     session.flush()
 
@@ -121,12 +250,23 @@ def _create(session, today: date) -> None:  # type: ignore[no-untyped-def]
         birth = date(1975 + number % 20, 1 + number % 12, 1 + number % 27)
         last_months = extra.get("last_attested_months_ago")
         worker = Worker(
-            iin=make_iin(birth, sex, 1000 + number), birth_date=birth, sex=sex, surname=surname, name=name,
-            patronymic=patronymic, lmc_id=lmc.id, career_centre_id=centres[centre - 1].id if centre else None,
-            position=position, appointed_on=add_months(today, -months), first_hire=bool(extra.get("first_hire")),
-            service_months=months + 12 * (number % 5), education="Жоғары / Высшее",
-            current_category=extra.get("category"), pregnant=bool(extra.get("pregnant")),
-            training_hours_required=72, training_hours_completed=36 if extra.get("hours_short") else 72,
+            iin=make_iin(birth, sex, 1000 + number),
+            birth_date=birth,
+            sex=sex,
+            surname=surname,
+            name=name,
+            patronymic=patronymic,
+            lmc_id=lmc.id,
+            career_centre_id=centres[centre - 1].id if centre else None,
+            position=position,
+            appointed_on=add_months(today, -months),
+            first_hire=bool(extra.get("first_hire")),
+            service_months=months + 12 * (number % 5),
+            education="Жоғары / Высшее",
+            current_category=extra.get("category"),
+            pregnant=bool(extra.get("pregnant")),
+            training_hours_required=72,
+            training_hours_completed=36 if extra.get("hours_short") else 72,
             category_profile_training_done=bool(extra.get("profile")),
             initial_attestation_passed=not extra.get("first_hire"),
         )
@@ -141,8 +281,13 @@ def _create(session, today: date) -> None:  # type: ignore[no-untyped-def]
         leave = extra.get("leave")
         if leave:
             kind, start, end = leave  # type: ignore[misc]
-            worker.leaves.append(Leave(kind=kind, start=today + timedelta(days=start),
-                                       end=None if end is None else today + timedelta(days=end)))
+            worker.leaves.append(
+                Leave(
+                    kind=kind,
+                    start=today + timedelta(days=start),
+                    end=None if end is None else today + timedelta(days=end),
+                )
+            )
         session.add(worker)
         workers.append(worker)
     session.flush()
@@ -150,38 +295,60 @@ def _create(session, today: date) -> None:  # type: ignore[no-untyped-def]
     staff_users = {}
     for role, username, display, scope in STAFF:
         user = create_user(session, username=username, password=DEMO_PASSWORD, display_name=display)
-        grant_role(session, user, role, lmc_id=lmc.id if scope.get("lmc") else None,
-                   region_id=region.id if scope.get("region") else None)
+        grant_role(
+            session,
+            user,
+            role,
+            lmc_id=lmc.id if scope.get("lmc") else None,
+            region_id=region.id if scope.get("region") else None,
+        )
         staff_users[username] = user
-    hr_other = create_user(session, username="hr-pavlodar", password=DEMO_PASSWORD,
-                           display_name="ЦТМ Павлодар HR")
+    hr_other = create_user(
+        session, username="hr-pavlodar", password=DEMO_PASSWORD, display_name="ЦТМ Павлодар HR"
+    )
     grant_role(session, hr_other, "lmc_hr", lmc_id=other.id)
     grant_role(session, staff_users["pdo"], "commission_member")
     for worker in workers:
-        user = create_user(session, username=worker.iin, password=DEMO_PASSWORD, display_name=worker.full_name,
-                           worker_id=worker.id)
+        user = create_user(
+            session,
+            username=worker.iin,
+            password=DEMO_PASSWORD,
+            display_name=worker.full_name,
+            worker_id=worker.id,
+        )
         grant_role(session, user, "candidate")
 
     admin = staff_users["pdo"]
     campaign = campaign_service.create_campaign(
-        session, title_kk=f"{today.year} жылғы аттестаттау: {today.strftime('%m')}-кезең",
+        session,
+        title_kk=f"{today.year} жылғы аттестаттау: {today.strftime('%m')}-кезең",
         title_ru=f"Аттестация {today.year} года: этап {today.strftime('%m')}",
-        testing_from=today + timedelta(days=7), testing_to=today + timedelta(days=21),
-        lists_due=today + timedelta(days=5), actor_id=admin.id, actor_label=admin.username)
-    campaign_service.change_campaign_status(session, campaign, "open", actor_id=admin.id,
-                                           actor_label=admin.username)
+        testing_from=today + timedelta(days=7),
+        testing_to=today + timedelta(days=21),
+        lists_due=today + timedelta(days=5),
+        actor_id=admin.id,
+        actor_label=admin.username,
+    )
+    campaign_service.change_campaign_status(
+        session, campaign, "open", actor_id=admin.id, actor_label=admin.username
+    )
     campaign_service.publish_announcement(
-        session, campaign, actor_id=admin.id, actor_label=admin.username,
+        session,
+        campaign,
+        actor_id=admin.id,
+        actor_label=admin.username,
         text_kk="Еңбек мобильділігі орталықтары мен мансап орталықтары жұмыскерлерін тестілеу Платформада "
-                "прокторинг жүйесін пайдалана отырып өткізіледі. Тест 100 сұрақтан тұрады, ұзақтығы 120 минут.",
+        "прокторинг жүйесін пайдалана отырып өткізіледі. Тест 100 сұрақтан тұрады, ұзақтығы 120 минут.",
         text_ru="Тестирование работников центров трудовой мобильности и карьерных центров проводится на "
-                "Платформе с использованием системы прокторинга. Тест состоит из 100 вопросов, "
-                "продолжительность 120 минут.")
+        "Платформе с использованием системы прокторинга. Тест состоит из 100 вопросов, "
+        "продолжительность 120 минут.",
+    )
     hr = staff_users["hr"]
     for worker in workers:
         try:
-            campaign_service.add_to_list(session, campaign, worker, today=today, actor_id=hr.id,
-                                         actor_label=hr.username)
+            campaign_service.add_to_list(
+                session, campaign, worker, today=today, actor_id=hr.id, actor_label=hr.username
+            )
         except campaign_service.DomainError:
             continue  # the demo shows ineligible workers off the list, with their reasons
     session.flush()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
 from attestation.labels import labels  # noqa: F401  (re-exported for create_app)
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -27,5 +28,3 @@ def compile_catalogs() -> None:
         with tmp.open("wb") as fh:
             write_mo(fh, catalog)
         tmp.replace(mo_path)
-
-

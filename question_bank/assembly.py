@@ -78,9 +78,7 @@ def assemble_form(
     rng = random.Random(seed)
     usage = usage_counts or {}
     previous = frozenset(previous_item_ids)
-    items = sorted(
-        (p for p in pool if position is None or p.applies_to(position)), key=lambda p: p.item_id
-    )
+    items = sorted((p for p in pool if position is None or p.applies_to(position)), key=lambda p: p.item_id)
     if len({p.item_id for p in items}) != len(items):
         raise DomainError("pool_duplicate", "The pool holds two versions of one item.")
 
@@ -124,7 +122,9 @@ def assemble_form(
         order = list(range(p.option_count))
         rng.shuffle(order)
         questions.append(
-            FormQuestion(p.item_id, p.version_id, p.external_id, p.section, p.topic, p.difficulty, tuple(order))
+            FormQuestion(
+                p.item_id, p.version_id, p.external_id, p.section, p.topic, p.difficulty, tuple(order)
+            )
         )
     mean = sum(p.difficulty for p in chosen) / total
     return AssembledForm(

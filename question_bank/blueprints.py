@@ -251,7 +251,9 @@ def spec_from_blueprint(bp: Blueprint) -> Spec:
     )
 
 
-def save_blueprint(session: Session, spec: Spec, *, actor_id: int | None = None, actor_label: str = "system") -> Blueprint:
+def save_blueprint(
+    session: Session, spec: Spec, *, actor_id: int | None = None, actor_label: str = "system"
+) -> Blueprint:
     """Create or replace the stored blueprint ``spec.code`` (forms keep their own copy)."""
     problems = spec_problems(spec)
     if problems:

@@ -106,10 +106,14 @@ def load_sources(session: Session, folder: str | Path, *, actor_label: str = "sy
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise DomainError("sources_folder_missing", f"Sources folder {folder} does not exist.", folder=str(folder))
+        raise DomainError(
+            "sources_folder_missing", f"Sources folder {folder} does not exist.", folder=str(folder)
+        )
     files = sorted(folder.glob("*.txt"))
     if not files:
-        raise DomainError("sources_folder_empty", f"Sources folder {folder} has no .txt files.", folder=str(folder))
+        raise DomainError(
+            "sources_folder_empty", f"Sources folder {folder} has no .txt files.", folder=str(folder)
+        )
     codes = []
     for path in files:
         code = source_code(path)

@@ -78,7 +78,11 @@ class VersionContent:
             "key": list(self.key),
             "citation": None
             if self.citation is None
-            else {"source": self.citation.source, "clause": self.citation.clause, "quote": self.citation.quote},
+            else {
+                "source": self.citation.source,
+                "clause": self.citation.clause,
+                "quote": self.citation.quote,
+            },
             "variants": {
                 lang: {"stem": v.stem, "options": list(v.options), "explanation": v.explanation}
                 for lang, v in sorted(self.variants.items())

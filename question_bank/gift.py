@@ -136,7 +136,9 @@ def parse_gift_file(path: str | Path, *, lang: str, section: str, topic: str | N
                 block = block[end + 2 :].strip()
         label = title or block[:60]
         if current_topic is None:
-            out.errors.append(FileError(str(path), label, line, "no $CATEGORY before it and no --topic given"))
+            out.errors.append(
+                FileError(str(path), label, line, "no $CATEGORY before it and no --topic given")
+            )
             continue
         topics.setdefault(current_topic, TopicDraft(current_topic, section, {}))
         try:
@@ -164,7 +166,9 @@ def _text(raw: str, fmt: str) -> str:
     if fmt == "html":
         text, unsupported = html_to_text(unescape(raw))
         if unsupported:
-            raise GiftError(f"the text contains {', '.join(sorted(unsupported))}, which plain text cannot carry")
+            raise GiftError(
+                f"the text contains {', '.join(sorted(unsupported))}, which plain text cannot carry"
+            )
         return text
     return " ".join(unescape(raw).split()) if fmt != "markdown" else unescape(raw).strip()
 
@@ -244,7 +248,9 @@ def _choice(answers: str, stem: str, general: str, fmt: str, lang: str) -> Versi
     multiple = any(marker == "~" and weight > 0 for marker, weight, _, _ in parsed)
     if multiple:
         if any(marker == "=" for marker, *_ in parsed):
-            raise GiftError("mixes = with weighted ~%n% answers: partial credit in single choice is not supported")
+            raise GiftError(
+                "mixes = with weighted ~%n% answers: partial credit in single choice is not supported"
+            )
         type_code = "multiple_choice"
     else:
         if len(right) != 1:
@@ -252,4 +258,6 @@ def _choice(answers: str, stem: str, general: str, fmt: str, lang: str) -> Versi
         if parsed[right[0]][1] != 100:
             raise GiftError("partial credit in single choice is not supported")
         type_code = "single_choice"
-    return VersionContent(type_code, DEFAULT_DIFFICULTY, tuple(right), None, {lang: Variant(stem, options, explanation)})
+    return VersionContent(
+        type_code, DEFAULT_DIFFICULTY, tuple(right), None, {lang: Variant(stem, options, explanation)}
+    )

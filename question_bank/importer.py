@@ -35,7 +35,15 @@ from sqlalchemy.orm import Session
 from attestation import audit
 from question_bank import LANGUAGES, SECTIONS
 from question_bank.citations import CitationChecker
-from question_bank.drafts import TOPIC_CODE, ItemDraft, ReviewNote, TopicDraft, VersionContent, content_problems, item_problems
+from question_bank.drafts import (
+    TOPIC_CODE,
+    ItemDraft,
+    ReviewNote,
+    TopicDraft,
+    VersionContent,
+    content_problems,
+    item_problems,
+)
 from question_bank.gift import parse_gift_file
 from question_bank.models import ACTIVE, IN_REVIEW, RETIRED, Item, ItemVersion, Topic
 from question_bank.moodle_xml import parse_moodle_file
@@ -117,7 +125,9 @@ def import_path(
     report = ImportReport(dry_run=dry_run)
     path = Path(path)
     if fmt not in FORMATS:
-        report.errors.append(FileError(str(path), None, None, f"unknown format {fmt!r}; use {', '.join(FORMATS)}"))
+        report.errors.append(
+            FileError(str(path), None, None, f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
+        )
         return report
     if not path.exists():
         report.errors.append(FileError(str(path), None, None, "no such file or folder"))
@@ -186,12 +196,22 @@ def _plan(
             stored = session.scalar(select(Topic).where(Topic.code == topic.code))
             if stored is not None and stored.section != topic.section:
                 report.errors.append(
-                    FileError(pf.path, None, None, f"topic {topic.code} is stored as {stored.section}, not {topic.section}")
+                    FileError(
+                        pf.path,
+                        None,
+                        None,
+                        f"topic {topic.code} is stored as {stored.section}, not {topic.section}",
+                    )
                 )
             if fmt == "yaml":
                 if topic.code in topic_files:
                     report.errors.append(
-                        FileError(pf.path, None, None, f"topic {topic.code} is also defined in {topic_files[topic.code]}")
+                        FileError(
+                            pf.path,
+                            None,
+                            None,
+                            f"topic {topic.code} is also defined in {topic_files[topic.code]}",
+                        )
                     )
                 topic_files[topic.code] = pf.path
             topics.append((fmt, topic))
@@ -209,7 +229,10 @@ def _plan(
                         problems.append(cite)
             else:
                 problems = item_problems(
-                    draft, required_languages=(draft.only_language,), require_explanation=False, require_citation=False
+                    draft,
+                    required_languages=(draft.only_language,),
+                    require_explanation=False,
+                    require_citation=False,
                 )
             if problems:
                 error(draft, "; ".join(problems))
@@ -313,15 +336,21 @@ def _apply(
             version = item.latest_version
         elif plan.action == "version":
             item = plan.item  # type: ignore[assignment]
-            version = save_version(session, item, plan.content, actor=actor, author=author, review=draft.review, note=note)
+            version = save_version(
+                session, item, plan.content, actor=actor, author=author, review=draft.review, note=note
+            )
             if draft.only_language is None:
-                update_item_metadata(session, item, topic_code=draft.topic, positions=draft.positions, actor=actor)
+                update_item_metadata(
+                    session, item, topic_code=draft.topic, positions=draft.positions, actor=actor
+                )
         elif plan.action == "update":
             item = plan.item  # type: ignore[assignment]
             version = matching_version(item, plan.content)
             assert version is not None
             if draft.only_language is None:
-                update_item_metadata(session, item, topic_code=draft.topic, positions=draft.positions, actor=actor)
+                update_item_metadata(
+                    session, item, topic_code=draft.topic, positions=draft.positions, actor=actor
+                )
             append_reviews(session, version, draft.review, actor=actor)
         else:
             continue
@@ -384,7 +413,8 @@ def export_bank(session: Session, folder: str | Path, *, active_only: bool = Fal
             continue
         target = folder / topic.section / f"{topic.code}.yaml"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dump_topic(TopicDraft(topic.code, topic.section, topic.titles()), drafts), encoding="utf-8")
+        target.write_text(
+            dump_topic(TopicDraft(topic.code, topic.section, topic.titles()), drafts), encoding="utf-8"
+        )
         written.append(target)
     return written
-

@@ -181,11 +181,15 @@ def parse_moodle_file(path: str | Path, *, lang: str, section: str, topic: str |
         name = q.text_of("name") or f"line {q.line}"
         idnumber = q.text_of("idnumber")
         if current_topic is None:
-            out.errors.append(FileError(str(path), name, q.line, "no category before it and no --topic given"))
+            out.errors.append(
+                FileError(str(path), name, q.line, "no category before it and no --topic given")
+            )
             continue
         topics.setdefault(current_topic, TopicDraft(current_topic, section, {}))
         if (current_topic, name) in names and not idnumber:
-            out.errors.append(FileError(str(path), name, q.line, "two questions of one category share this name"))
+            out.errors.append(
+                FileError(str(path), name, q.line, "two questions of one category share this name")
+            )
             continue
         names.add((current_topic, name))
         try:
@@ -255,4 +259,6 @@ def _question(q: _El, qtype: str, lang: str) -> VersionContent:
         type_code = "single_choice"
     else:
         type_code = "multiple_choice"
-    return VersionContent(type_code, DEFAULT_DIFFICULTY, tuple(right), None, {lang: Variant(stem, options, explanation)})
+    return VersionContent(
+        type_code, DEFAULT_DIFFICULTY, tuple(right), None, {lang: Variant(stem, options, explanation)}
+    )

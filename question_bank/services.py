@@ -161,14 +161,18 @@ def save_version(
     A pending version it replaces is retired ("superseded"), so there is one pending edit at a
     time; the active version keeps serving until the new one is activated.
     """
-    problems = content_problems(content, required_languages=(), require_explanation=False, require_citation=False)
+    problems = content_problems(
+        content, required_languages=(), require_explanation=False, require_citation=False
+    )
     if problems:
         raise DomainError("item_invalid", f"{item.external_id}: " + "; ".join(problems), problems=problems)
     same = matching_version(item, content)
     if same is not None:
         return same
     pending = item.pending_version
-    version = _add_version(session, item, content, actor=actor, author=author or actor, review=review, note=note)
+    version = _add_version(
+        session, item, content, actor=actor, author=author or actor, review=review, note=note
+    )
     if pending is not None:
         _set_status(session, pending, RETIRED, actor=actor, note=f"superseded by v{version.number}")
     return version
@@ -212,7 +216,9 @@ def _add_version(
     )
     for lang, variant in sorted(content.variants.items()):
         version.variants.append(
-            ItemVariant(lang=lang, stem=variant.stem, options=list(variant.options), explanation=variant.explanation)
+            ItemVariant(
+                lang=lang, stem=variant.stem, options=list(variant.options), explanation=variant.explanation
+            )
         )
     for seq, entry in enumerate(review, start=1):
         version.reviews.append(ReviewEntry(seq=seq, by_label=entry.by, at=entry.at, note=entry.note))
@@ -232,7 +238,9 @@ def _add_version(
     return version
 
 
-def append_reviews(session: Session, version: ItemVersion, notes: Iterable[ReviewNote], *, actor: Actor) -> int:
+def append_reviews(
+    session: Session, version: ItemVersion, notes: Iterable[ReviewNote], *, actor: Actor
+) -> int:
     """Add the review lines not yet in the history (matched on by/at/note); returns how many."""
     have = {(r.by_label, r.at, r.note) for r in version.reviews}
     added = 0
@@ -282,7 +290,11 @@ def update_item_metadata(
         )
     before = {"topic": item.topic.code, "positions": item.positions_value()}
     new_positions = list(positions or [])
-    if item.topic_id == topic.id and item.all_positions == (positions is None) and item.positions == new_positions:
+    if (
+        item.topic_id == topic.id
+        and item.all_positions == (positions is None)
+        and item.positions == new_positions
+    ):
         return False
     item.topic = topic
     item.all_positions = positions is None
@@ -331,7 +343,9 @@ def _filtered(flt: ItemFilter):  # type: ignore[no-untyped-def]
     return stmt
 
 
-def list_items(session: Session, flt: ItemFilter = ItemFilter(), *, limit: int = 50, offset: int = 0) -> list[Item]:
+def list_items(
+    session: Session, flt: ItemFilter = ItemFilter(), *, limit: int = 50, offset: int = 0
+) -> list[Item]:
     items = session.scalars(_filtered(flt).order_by(Item.external_id)).all()
     if flt.position:
         items = [i for i in items if i.applies_to(flt.position)]

@@ -93,7 +93,9 @@ class QuestionType:
         if isinstance(response, str | bytes) or not isinstance(response, Sequence):
             raise DomainError("response_invalid", "A response is a list of option indices.")
         if not all(_is_index(r) for r in response):
-            raise DomainError("response_invalid", "A response is a list of option indices.", response=response)
+            raise DomainError(
+                "response_invalid", "A response is a list of option indices.", response=response
+            )
         out = [r for r in response if not 0 <= r < option_count]
         if out:
             raise DomainError(
@@ -128,7 +130,9 @@ def get_type(code: str) -> QuestionType:
         return _REGISTRY[code]
     except KeyError:
         raise DomainError(
-            "type_unknown", f"Unknown question type {code!r}; known: {', '.join(sorted(_REGISTRY))}.", code=code
+            "type_unknown",
+            f"Unknown question type {code!r}; known: {', '.join(sorted(_REGISTRY))}.",
+            code=code,
         ) from None
 
 

@@ -84,7 +84,9 @@ def parse_yaml_text(text: str, path: str = "<string>") -> ParsedFile:
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        out.errors.append(FileError(path, None, 1, "the file must be a mapping with topic, section, title, items"))
+        out.errors.append(
+            FileError(path, None, 1, "the file must be a mapping with topic, section, title, items")
+        )
         return out
     lines = _key_lines(root)
     for key in sorted(set(data) - FILE_KEYS, key=str):
@@ -152,7 +154,12 @@ def _item(raw: Any, section: str, topic: str) -> ItemDraft:
     for lang, body in variants_raw.items():
         if lang not in LANGUAGES:
             raise _Shape(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
-        if not isinstance(body, dict) or set(body) - VARIANT_KEYS or "stem" not in body or "options" not in body:
+        if (
+            not isinstance(body, dict)
+            or set(body) - VARIANT_KEYS
+            or "stem" not in body
+            or "options" not in body
+        ):
             raise _Shape(f"{lang}: a variant has stem, options and explanation")
         if not isinstance(body["options"], list):
             raise _Shape(f"{lang}: options must be a list")
@@ -200,7 +207,9 @@ def _review(raw: Any) -> Iterable[ReviewNote]:
             at_text = at.isoformat()
         else:
             at_text = _text(at, "review at")
-        out.append(ReviewNote(_text(entry["by"], "review by"), at_text, _text(entry.get("note") or "", "note")))
+        out.append(
+            ReviewNote(_text(entry["by"], "review by"), at_text, _text(entry.get("note") or "", "note"))
+        )
     return out
 
 
@@ -274,7 +283,11 @@ def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    style = "|" if "\n" in data.rstrip("\n") and not any(line != line.rstrip() for line in data.splitlines()) else None
+    style = (
+        "|"
+        if "\n" in data.rstrip("\n") and not any(line != line.rstrip() for line in data.splitlines())
+        else None
+    )
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 

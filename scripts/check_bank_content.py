@@ -14,8 +14,11 @@ from pathlib import Path
 import yaml
 
 POSITIONS = {"director", "deputy_director", "unit_head", "lmc_specialist", "cc_specialist", "cc_assistant"}
-BANNED = re.compile(r"(all of the above|none of the above|барлығы дұрыс|жоғарыдағылардың барлығы|"
-                    r"все (вышеперечисленные|перечисленные|ответы)|ни один из|ешқайсысы)", re.I)
+BANNED = re.compile(
+    r"(all of the above|none of the above|барлығы дұрыс|жоғарыдағылардың барлығы|"
+    r"все (вышеперечисленные|перечисленные|ответы)|ни один из|ешқайсысы)",
+    re.I,
+)
 
 
 def norm(text: str) -> str:

@@ -9,7 +9,13 @@ from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_("Login or IIN"), validators=[DataRequired(), Length(max=80)],
-                           render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField(_("Password"), validators=[DataRequired(), Length(max=200)],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        _("Login or IIN"),
+        validators=[DataRequired(), Length(max=80)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        _("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -20,8 +20,11 @@ MIN_PASSWORD_LENGTH = 10
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("password_too_short", f"The password must have at least {MIN_PASSWORD_LENGTH} "
-                          "characters.", min=MIN_PASSWORD_LENGTH)
+        raise DomainError(
+            "password_too_short",
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+            min=MIN_PASSWORD_LENGTH,
+        )
     return _hasher.hash(password)
 
 
@@ -33,30 +36,60 @@ def authenticate(session: Session, username: str, password: str, *, ip: str = ""
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.active:
-        audit.record(session, "login_failed", actor_label=username[:80], object_type="user",
-                     object_id=user.id if user else "", ip=ip)
+        audit.record(
+            session,
+            "login_failed",
+            actor_label=username[:80],
+            object_type="user",
+            object_id=user.id if user else "",
+            ip=ip,
+        )
         session.commit()
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = utcnow()
-    audit.record(session, "login", actor_id=user.id, actor_label=user.username, object_type="user",
-                 object_id=user.id, ip=ip)
+    audit.record(
+        session,
+        "login",
+        actor_id=user.id,
+        actor_label=user.username,
+        object_type="user",
+        object_id=user.id,
+        ip=ip,
+    )
     session.commit()
     return user
 
 
-def create_user(session: Session, *, username: str, password: str, display_name: str = "",
-                worker_id: int | None = None, actor: User | None = None) -> User:
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    worker_id: int | None = None,
+    actor: User | None = None,
+) -> User:
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise DomainError("username_taken", "This login is already taken.")
-    user = User(username=username, password_hash=hash_password(password), display_name=display_name,
-                worker_id=worker_id)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        display_name=display_name,
+        worker_id=worker_id,
+    )
     session.add(user)
     session.flush()
-    audit.record(session, "user_created", actor_id=actor.id if actor else None,
-                 actor_label=actor.username if actor else "system", object_type="user",
-                 object_id=user.id, after={"username": username, "worker_id": worker_id})
+    audit.record(
+        session,
+        "user_created",
+        actor_id=actor.id if actor else None,
+        actor_label=actor.username if actor else "system",
+        object_type="user",
+        object_id=user.id,
+        after={"username": username, "worker_id": worker_id},
+    )
     return user
 
 
@@ -64,8 +97,15 @@ def _grant_key(grant: RoleGrant) -> tuple[str, int | None, int | None]:
     return (grant.role, grant.lmc_id, grant.region_id)
 
 
-def grant_role(session: Session, user: User, role: str, *, lmc_id: int | None = None,
-               region_id: int | None = None, actor: User | None = None) -> RoleGrant:
+def grant_role(
+    session: Session,
+    user: User,
+    role: str,
+    *,
+    lmc_id: int | None = None,
+    region_id: int | None = None,
+    actor: User | None = None,
+) -> RoleGrant:
     if role not in ROLES:
         raise DomainError("unknown_role", f"Unknown role: {role}.")
     if role in SCOPED_TO_LMC and lmc_id is None:
@@ -83,9 +123,16 @@ def grant_role(session: Session, user: User, role: str, *, lmc_id: int | None = 
     grant = RoleGrant(role=role, lmc_id=lmc_id, region_id=region_id)
     user.grants.append(grant)
     session.flush()
-    audit.record(session, "role_granted", actor_id=actor.id if actor else None,
-                 actor_label=actor.username if actor else "system", object_type="user", object_id=user.id,
-                 before=before, after=sorted(map(str, map(_grant_key, user.grants))))
+    audit.record(
+        session,
+        "role_granted",
+        actor_id=actor.id if actor else None,
+        actor_label=actor.username if actor else "system",
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after=sorted(map(str, map(_grant_key, user.grants))),
+    )
     return grant
 
 
@@ -98,5 +145,13 @@ def revoke_grant(session: Session, user: User, grant_id: int, *, actor: User) ->
     before = sorted(map(str, map(_grant_key, user.grants)))
     user.grants.remove(grant)
     session.flush()
-    audit.record(session, "role_revoked", actor_id=actor.id, actor_label=actor.username, object_type="user",
-                 object_id=user.id, before=before, after=sorted(map(str, map(_grant_key, user.grants))))
+    audit.record(
+        session,
+        "role_revoked",
+        actor_id=actor.id,
+        actor_label=actor.username,
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after=sorted(map(str, map(_grant_key, user.grants))),
+    )

@@ -39,8 +39,9 @@ def login():  # type: ignore[no-untyped-def]
         return redirect(url_for("dashboards.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db_session, form.username.data or "", form.password.data or "",
-                            ip=request.remote_addr or "")
+        user = authenticate(
+            db_session, form.username.data or "", form.password.data or "", ip=request.remote_addr or ""
+        )
         if user is None:
             flash(_("Wrong login or password."), "error")
         else:
@@ -56,8 +57,15 @@ def login():  # type: ignore[no-untyped-def]
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():  # type: ignore[no-untyped-def]
-    audit.record(db_session, "logout", actor_id=current_user.id, actor_label=current_user.username,
-                 object_type="user", object_id=current_user.id, ip=request.remote_addr or "")
+    audit.record(
+        db_session,
+        "logout",
+        actor_id=current_user.id,
+        actor_label=current_user.username,
+        object_type="user",
+        object_id=current_user.id,
+        ip=request.remote_addr or "",
+    )
     db_session.commit()
     lang = session.get("lang")
     logout_user()

@@ -108,8 +108,11 @@ class Browser:
         return match.group(1)
 
     def login(self, username: str, password: str = DEMO_PASSWORD):  # type: ignore[no-untyped-def]
-        return self.client.post("/login", data={"username": username, "password": password,
-                                                "csrf_token": self.token()}, follow_redirects=True)
+        return self.client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": self.token()},
+            follow_redirects=True,
+        )
 
     def post(self, path: str, data: dict | None = None, token_from: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
         payload = dict(data or {})

@@ -9,8 +9,16 @@ from sqlalchemy import select
 from attestation import audit
 from attestation.web import db_session
 
-STAFF_PAGES = ["/hr/workers", "/pdo/campaigns", "/admin/users", "/admin/audit", "/region", "/ministry",
-               "/proctor", "/commission"]
+STAFF_PAGES = [
+    "/hr/workers",
+    "/pdo/campaigns",
+    "/admin/users",
+    "/admin/audit",
+    "/region",
+    "/ministry",
+    "/proctor",
+    "/commission",
+]
 
 
 def test_anonymous_is_sent_to_login(browser):  # type: ignore[no-untyped-def]
@@ -19,15 +27,18 @@ def test_anonymous_is_sent_to_login(browser):  # type: ignore[no-untyped-def]
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
 
 
-@pytest.mark.parametrize("username,allowed", [
-    ("hr", {"/hr/workers"}),
-    ("pdo", {"/pdo/campaigns", "/commission"}),
-    ("admin", {"/admin/users", "/admin/audit"}),
-    ("officer", {"/region"}),
-    ("ministry", {"/ministry"}),
-    ("proctor", {"/proctor"}),
-    ("commission", {"/commission"}),
-])
+@pytest.mark.parametrize(
+    "username,allowed",
+    [
+        ("hr", {"/hr/workers"}),
+        ("pdo", {"/pdo/campaigns", "/commission"}),
+        ("admin", {"/admin/users", "/admin/audit"}),
+        ("officer", {"/region"}),
+        ("ministry", {"/ministry"}),
+        ("proctor", {"/proctor"}),
+        ("commission", {"/commission"}),
+    ],
+)
 def test_each_staff_role_sees_only_its_pages(login_as, username, allowed):  # type: ignore[no-untyped-def]
     b = login_as(username)
     for path in STAFF_PAGES:
@@ -52,9 +63,17 @@ def test_hr_cannot_reach_another_lmc(app, login_as):  # type: ignore[no-untyped-
     karaganda_worker = worker_by_surname(app, "Ахметов")
     pav = login_as("hr-pavlodar")
     # create a worker in Pavlodar through the real form
-    response = pav.post("/hr/workers/new", {"iin": "900101300017", "surname": "Павлов", "name": "Олег",
-                                             "position": "lmc_specialist", "appointed_on": "2020-01-15"},
-                        token_from="/hr/workers/new")
+    response = pav.post(
+        "/hr/workers/new",
+        {
+            "iin": "900101300017",
+            "surname": "Павлов",
+            "name": "Олег",
+            "position": "lmc_specialist",
+            "appointed_on": "2020-01-15",
+        },
+        token_from="/hr/workers/new",
+    )
     assert response.status_code == 302
     pavlodar_worker = worker_by_surname(app, "Павлов")
     hr = login_as("hr")
@@ -63,8 +82,9 @@ def test_hr_cannot_reach_another_lmc(app, login_as):  # type: ignore[no-untyped-
     assert hr.get(f"/hr/campaigns/1/list?lmc={lmcs['pavlodar']}").status_code == 403
     assert hr.get(f"/hr/campaigns/1/list.xlsx?lmc={lmcs['pavlodar']}&doc_lang=kk").status_code == 403
     # posting another LMC's worker to my list is refused, and nothing is listed
-    refused = hr.post("/hr/campaigns/1/list/add", {"worker_id": str(pavlodar_worker.id)},
-                      token_from="/hr/workers")
+    refused = hr.post(
+        "/hr/campaigns/1/list/add", {"worker_id": str(pavlodar_worker.id)}, token_from="/hr/workers"
+    )
     assert refused.status_code == 404
     edit = hr.post(f"/hr/workers/{pavlodar_worker.id}", {"surname": "X"}, token_from="/hr/workers")
     assert edit.status_code == 404
@@ -85,8 +105,16 @@ def test_officer_sees_only_their_region(app, login_as):  # type: ignore[no-untyp
 
 def test_post_without_csrf_token_is_refused(login_as):  # type: ignore[no-untyped-def]
     b = login_as("hr")
-    response = b.client.post("/hr/workers/new", data={"iin": "900101300017", "surname": "A", "name": "B",
-                                                       "position": "lmc_specialist", "appointed_on": "2020-01-01"})
+    response = b.client.post(
+        "/hr/workers/new",
+        data={
+            "iin": "900101300017",
+            "surname": "A",
+            "name": "B",
+            "position": "lmc_specialist",
+            "appointed_on": "2020-01-01",
+        },
+    )
     assert response.status_code == 400
     assert "Павлов" not in b.get("/hr/workers").text
 
@@ -95,8 +123,9 @@ def test_wrong_password_is_refused_and_audited(app, browser):  # type: ignore[no
     response = browser.login("hr", "wrong-password-123")
     assert "/login" in response.request.path
     with app.app_context():
-        actions = db_session.scalars(select(audit.AuditEntry.action).order_by(audit.AuditEntry.id.desc())
-                                     .limit(1)).all()
+        actions = db_session.scalars(
+            select(audit.AuditEntry.action).order_by(audit.AuditEntry.id.desc()).limit(1)
+        ).all()
     assert actions == ["login_failed"]
 
 

@@ -13,10 +13,15 @@ def test_audit_chain_is_intact_and_shows_tampering(app, login_as):  # type: igno
     login_as("admin")
     with app.app_context():
         assert audit.verify_chain(db_session) is None
-        victim = db_session.scalar(select(audit.AuditEntry.id).where(audit.AuditEntry.action == "login")
-                                   .order_by(audit.AuditEntry.id).limit(1))
-        db_session.execute(update(audit.AuditEntry).where(audit.AuditEntry.id == victim)
-                           .values(actor_label="someone-else"))
+        victim = db_session.scalar(
+            select(audit.AuditEntry.id)
+            .where(audit.AuditEntry.action == "login")
+            .order_by(audit.AuditEntry.id)
+            .limit(1)
+        )
+        db_session.execute(
+            update(audit.AuditEntry).where(audit.AuditEntry.id == victim).values(actor_label="someone-else")
+        )
         db_session.commit()
         assert audit.verify_chain(db_session) == victim
 
@@ -29,15 +34,24 @@ def test_audit_page_reports_the_chain(login_as):  # type: ignore[no-untyped-def]
 
 
 def test_login_is_rate_limited(db_url):  # type: ignore[no-untyped-def]
-    app = create_app({"DATABASE_URL": db_url, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "5 per minute",
-                      "RATELIMIT_STORAGE_URI": "memory://"})
+    app = create_app(
+        {
+            "DATABASE_URL": db_url,
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "5 per minute",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
     client = app.test_client()
     statuses = []
     for _ in range(7):
         page = client.get("/login")
         token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        statuses.append(client.post("/login", data={"username": "hr", "password": "wrong-password-1",
-                                                    "csrf_token": token}).status_code)
+        statuses.append(
+            client.post(
+                "/login", data={"username": "hr", "password": "wrong-password-1", "csrf_token": token}
+            ).status_code
+        )
     assert statuses[:5] == [200] * 5
     assert statuses[5:] == [429, 429]
     db_session.remove()
