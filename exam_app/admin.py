@@ -14,7 +14,7 @@ from attestation import audit
 from attestation import calendar as work_calendar
 from attestation.db import DomainError
 from attestation.labels import labels
-from attestation.models import CalendarOverride, Lmc, Region
+from attestation.models import CalendarOverride, CareerCentre, Lmc, Region, Worker
 from attestation.web import db_session, roles_required
 from exam_app.accounts import services as account_service
 from exam_app.accounts.models import User
@@ -33,6 +33,76 @@ def _check_csrf() -> None:
 def users():  # type: ignore[no-untyped-def]
     rows = db_session.scalars(select(User).order_by(User.username)).all()
     return render_template("admin/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["POST"])
+@roles_required("sysadmin")
+def user_new():  # type: ignore[no-untyped-def]
+    _check_csrf()
+    form = request.form
+    worker_id = None
+    iin = (form.get("worker_iin") or "").strip()
+    if iin:
+        worker_id = db_session.scalar(select(Worker.id).where(Worker.iin == iin))
+        if worker_id is None:
+            flash(_("No worker with this IIN is registered."), "error")
+            return redirect(url_for("admin.users"))
+    try:
+        user = account_service.create_user(
+            db_session,
+            username=(form.get("username") or iin).strip(),
+            password=form.get("password") or "",
+            display_name=(form.get("display_name") or "").strip(),
+            worker_id=worker_id,
+            actor=current_user,
+        )
+        if worker_id is not None:
+            account_service.grant_role(db_session, user, "candidate", actor=current_user)
+        db_session.commit()
+    except DomainError as exc:
+        db_session.rollback()
+        flash(labels.error(exc), "error")
+        return redirect(url_for("admin.users"))
+    flash(_("The user was created."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+@roles_required("sysadmin")
+def organisations():  # type: ignore[no-untyped-def]
+    if request.method == "POST":
+        _check_csrf()
+        kind = request.form.get("kind")
+        name_kk = (request.form.get("name_kk") or "").strip()
+        name_ru = (request.form.get("name_ru") or "").strip()
+        if not name_kk or not name_ru:
+            flash(_("Give the name in Kazakh and in Russian."), "error")
+            return redirect(url_for("admin.organisations"))
+        if kind == "lmc":
+            region = db_session.get(Region, request.form.get("region_id", type=int) or 0) or abort(400)
+            row: Lmc | CareerCentre = Lmc(region_id=region.id, name_kk=name_kk, name_ru=name_ru)
+        elif kind == "career_centre":
+            lmc = db_session.get(Lmc, request.form.get("lmc_id", type=int) or 0) or abort(400)
+            row = CareerCentre(lmc_id=lmc.id, name_kk=name_kk, name_ru=name_ru)
+        else:
+            abort(400)
+        db_session.add(row)
+        db_session.flush()
+        audit.record(
+            db_session,
+            f"{kind}_created",
+            actor_id=current_user.id,
+            actor_label=current_user.username,
+            object_type=kind,
+            object_id=row.id,
+            after={"name_kk": name_kk, "name_ru": name_ru},
+        )
+        db_session.commit()
+        flash(_("The organisation was added."), "success")
+        return redirect(url_for("admin.organisations"))
+    regions = db_session.scalars(select(Region).order_by(Region.id)).all()
+    lmcs = db_session.scalars(select(Lmc).order_by(Lmc.region_id, Lmc.id)).all()
+    return render_template("admin/organisations.html", regions=regions, lmcs=lmcs)
 
 
 @bp.route("/users/<int:user_id>")

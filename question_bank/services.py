@@ -85,7 +85,7 @@ def upsert_topic(session: Session, draft: TopicDraft, *, actor: Actor) -> tuple[
 def get_topic(session: Session, code: str) -> Topic:
     topic = session.scalar(select(Topic).where(Topic.code == code))
     if topic is None:
-        raise DomainError("topic_unknown", f"Unknown topic {code!r}.", code=code)
+        raise DomainError("topic_unknown", f"Unknown topic {code!r}.", topic=code)
     return topic
 
 

@@ -132,7 +132,7 @@ def get_type(code: str) -> QuestionType:
         raise DomainError(
             "type_unknown",
             f"Unknown question type {code!r}; known: {', '.join(sorted(_REGISTRY))}.",
-            code=code,
+            type_code=code,
         ) from None
 
 

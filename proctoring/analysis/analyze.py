@@ -4,8 +4,9 @@ Decision order, and why:
 
 1. Bytes that are not a sane image become ``unreadable_frame`` with a ``reason``; the
    header is checked before decoding so oversized images cost nothing.
-2. Faces are looked for first, even in a poor frame: a visible face beats any
-   statistic that says the frame is dark or blurred.
+2. Faces are looked for first, even in a dim, flat or blurred frame: a visible face
+   beats any statistic. Only a frame that is dark throughout skips detection: what
+   the detector finds in amplified sensor noise is not a face.
 3. No face *and* a dark, flat or featureless frame is ``camera_blocked``: the camera
    could not see, so absence was not shown, and ``no_face`` is not said. Only a frame
    the camera could see into and that has no face is ``no_face``. The two flags are
@@ -84,10 +85,10 @@ def find_faces(image: np.ndarray, frame_quality: quality.FrameQuality, thorough:
     """Short-range model first; the costlier full-range one only where small faces are plausible."""
     h, w = image.shape[:2]
     lifted = quality.enhance_for_detection(image, frame_quality)
-    found = [blazeface.candidates(blazeface.SHORT, lifted, T.MIN_FACE_SCORE)]
+    found = [blazeface.candidates(blazeface.SHORT, lifted, T.MIN_SCORE_SHORT)]
     faces = blazeface.merge(found, w, h, T.NMS_IOU)
     if thorough or not faces or faces[0].width < T.FULL_RANGE_BELOW_WIDTH * w:
-        found.append(blazeface.candidates(blazeface.FULL, lifted, T.MIN_FACE_SCORE))
+        found.append(blazeface.candidates(blazeface.FULL, lifted, T.MIN_SCORE_FULL))
         faces = blazeface.merge(found, w, h, T.NMS_IOU)
     return faces
 
@@ -135,7 +136,9 @@ def _analyze(data: bytes, reference: bytes | None, thorough: bool, started: floa
     timings["decode"], mark = (now - mark) * 1000, now
 
     frame_quality, _ = quality.measure(image)
-    faces = find_faces(image, frame_quality, thorough)
+    # In a dark frame (99 % of pixels below 40/255) any "face" is the detector
+    # hallucinating in amplified noise, so it is not asked.
+    faces = [] if frame_quality.dark else find_faces(image, frame_quality, thorough)
     now = time.perf_counter()
     timings["detect"], mark = (now - mark) * 1000, now
 
