@@ -149,13 +149,13 @@ _CODE_PARAMS = {
 }
 
 
-def _format(template: object, params: dict[str, object] | None) -> str:
+def _format(template: object, params: dict[str, object] | None, *, dates: bool = True) -> str:
     values: dict[str, str] = {}
     for key, value in (params or {}).items():
         text = "" if value is None else str(value)
         if key in _CODE_PARAMS:
             text = label(_CODE_PARAMS[key], text)
-        elif len(text) == 10 and text[4] == "-" and text[7] == "-":
+        elif dates and len(text) == 10 and text[4] == "-" and text[7] == "-":
             text = f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
         values[key] = text
     try:
@@ -169,7 +169,7 @@ def reason_text(code: str, params: dict[str, object] | None = None) -> str:
 
 
 def field_error_text(code: str, params: dict[str, object] | None = None) -> str:
-    return _format(FIELD_ERRORS.get(code, code), params)
+    return _format(FIELD_ERRORS.get(code, code), params, dates=False)  # show the user's own input as typed
 
 
 def domain_error_text(error: object) -> str:
@@ -215,6 +215,15 @@ class _Labels:
     def cabinet_status(self, code: str) -> str:
         return cabinet_status(code)
 
+    def exam_error(self, code: str) -> str:
+        return exam_error_text(code)
+
+    def outcome(self, code: str | None) -> str:
+        return label(OUTCOMES, code)
+
+    def attempt_status(self, code: str | None) -> str:
+        return label(ATTEMPT_STATUSES, code)
+
     @staticmethod
     def text(message: str) -> str:
         return gettext(message)
@@ -233,3 +242,46 @@ CABINET_STATUSES = {
 
 def cabinet_status(code: str) -> str:
     return label(CABINET_STATUSES, code)
+
+
+EXAM_ERRORS = {
+    "not_on_list": _("You are not on the list of attestees of this campaign."),
+    "window_not_open": _("The testing window is not open yet."),
+    "window_closed": _("The testing window has closed."),
+    "not_admitted": _("You are not admitted to testing."),
+    "already_tested": _("You have already taken this test."),
+    "already_started": _("The test has already started."),
+    "consent_required": _("Consent to proctoring and personal-data processing is required."),
+    "language_required": _("Choose the language of the test: Kazakh or Russian."),
+    "system_check_failed": _("The system check has not passed: allow the camera and use a current browser."),
+    "bad_request": _("The request was malformed."),
+    "attempt_closed": _("The test is closed: the answer was not saved."),
+    "deadline_passed": _("Time is up: the answer arrived after the deadline and was not saved."),
+    "not_in_progress": _("The test is not in progress."),
+    "no_such_question": _("There is no such question in your test."),
+    "response_out_of_range": _("The answer names an option that does not exist."),
+    "extra_time_range": _("Extra time must be 1 to 120 minutes."),
+    "reason_required": _("Give the reason."),
+}
+
+
+def exam_error_text(code: str) -> str:
+    return label(EXAM_ERRORS, code) if code in EXAM_ERRORS else str(_("The answer was not accepted."))
+
+
+OUTCOMES = {
+    "fits_position": _("Fits the position held"),
+    "does_not_fit_position": _("Does not fit the position held"),
+    "meets_applied_category": _("Meets the qualification category applied for"),
+    "meets_current_category": _("Does not meet the category applied for; meets the current category"),
+    "meets_lower_category": _("Does not meet the category applied for; meets a category below it"),
+}
+ATTEMPT_STATUSES = {
+    "not_started": _("Not started"),
+    "in_progress": _("In progress"),
+    "submitted": _("Submitted"),
+    "expired": _("Closed when time ran out"),
+    "scored": _("Result recorded"),
+    "annulled": _("Annulled after a confirmed violation"),
+    "final": _("Final"),
+}

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Flask, g, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
@@ -86,9 +85,25 @@ def _register_blueprints(app: Flask) -> None:
     from exam_app.admin import bp as admin_bp
     from exam_app.cabinet import bp as cabinet_bp
     from exam_app.dashboards import bp as dashboards_bp
+    from exam_app.exam.views import api as exam_api_bp
+    from exam_app.exam.views import bp as exam_bp
 
-    for bp in (accounts_bp, public_bp, cabinet_bp, hr_bp, pdo_bp, admin_bp, dashboards_bp):
+    for bp in (
+        accounts_bp,
+        public_bp,
+        cabinet_bp,
+        hr_bp,
+        pdo_bp,
+        admin_bp,
+        dashboards_bp,
+        exam_bp,
+        exam_api_bp,
+    ):
         app.register_blueprint(bp)
+
+    @app.route("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        return {"ok": True}
 
 
 def _register_handlers(app: Flask) -> None:
@@ -133,7 +148,3 @@ def _load_calendar(app: Flask) -> None:
         days_off=[r.day for r in rows if r.kind == "day_off"],
         working_days=[r.day for r in rows if r.kind == "working_day"],
     )
-
-
-def current_user_or_none():  # type: ignore[no-untyped-def]
-    return current_user if current_user.is_authenticated else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import attestation.audit  # noqa: F401
 import attestation.models  # noqa: F401
 import exam_app.accounts.models  # noqa: F401
+import exam_app.exam.models  # noqa: F401
+import question_bank.models  # noqa: F401
 from attestation.db import Base
 
 metadata = Base.metadata

@@ -23,7 +23,7 @@ the same form, whatever order the pool was read in.
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from attestation.db import DomainError
@@ -142,7 +142,7 @@ def assemble_form(
 def _balance_difficulty(
     selected: dict[tuple[str, str], list[PoolItem]],
     spare: dict[tuple[str, str], list[PoolItem]],
-    tier,  # type: ignore[no-untyped-def]
+    tier: Callable[[PoolItem], int],
     target: float,
     tolerance: float,
     total: int,
@@ -151,21 +151,23 @@ def _balance_difficulty(
 
     Each step takes the best-ranked spare item (least used) whose swap lands within tolerance;
     if none does, the swap that gets closest. Spares never displace an item of better standing
-    on repeats or the usage cap.
+    on repeats or the usage cap; the item swapped out is the last drawn (most used) of its
+    difficulty. Items are compared in groups of equal (difficulty, tier), which keeps a step
+    cheap however large the pool.
     """
     current = sum(p.difficulty for cell in selected.values() for p in cell)
+    groups = {cell: _groups(selected[cell], spare[cell], tier) for cell in selected}
     for _ in range(MAX_SWAPS):
         deviation = current / total - target
         if abs(deviation) <= tolerance:
             return
         best: tuple | None = None
-        for cell, spares in spare.items():
-            chosen = selected[cell]
-            for ai, a in enumerate(spares):
-                for si, s in enumerate(chosen):
-                    if tier(a) > tier(s) or a.difficulty == s.difficulty:
+        for cell, (out_groups, in_groups) in groups.items():
+            for (a_diff, a_tier), ai in in_groups.items():
+                for (s_diff, s_tier), si in out_groups.items():
+                    if a_tier > s_tier or a_diff == s_diff:
                         continue
-                    after = abs(deviation + (a.difficulty - s.difficulty) / total)
+                    after = abs(deviation + (a_diff - s_diff) / total)
                     if after >= abs(deviation):
                         continue
                     rank = (0, ai, after) if after <= tolerance else (1, after, ai)
@@ -177,3 +179,15 @@ def _balance_difficulty(
         a, s = spare[cell][ai], selected[cell][si]
         selected[cell][si], spare[cell][ai] = a, s
         current += a.difficulty - s.difficulty
+        groups[cell] = _groups(selected[cell], spare[cell], tier)
+
+
+def _groups(
+    chosen: list[PoolItem], spares: list[PoolItem], tier: Callable[[PoolItem], int]
+) -> tuple[dict[tuple[float, int], int], dict[tuple[float, int], int]]:
+    """(difficulty, tier) → index of the last chosen item, and of the first (best) spare."""
+    out_groups = {(p.difficulty, tier(p)): i for i, p in enumerate(chosen)}
+    in_groups: dict[tuple[float, int], int] = {}
+    for i, p in enumerate(spares):
+        in_groups.setdefault((p.difficulty, tier(p)), i)
+    return out_groups, in_groups

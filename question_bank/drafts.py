@@ -117,6 +117,8 @@ class ItemDraft:
     only_language: str | None = None
     file: str = ""
     line: int | None = None
+    # How errors name the item: its title in formats whose ids are generated, else the id.
+    label: str = ""
     warnings: list[str] = field(default_factory=list)
 
 

@@ -156,6 +156,7 @@ def parse_gift_file(path: str | Path, *, lang: str, section: str, topic: str | N
                 only_language=lang,
                 file=str(path),
                 line=line,
+                label=label,
             )
         )
     out.topics = list(topics.values())

@@ -184,7 +184,7 @@ def _plan(
     plans: list[_Plan] = []
 
     def error(draft: ItemDraft, message: str) -> None:
-        report.errors.append(FileError(draft.file, draft.external_id, draft.line, message))
+        report.errors.append(FileError(draft.file, draft.label or draft.external_id, draft.line, message))
 
     for fmt, pf in parsed:
         for topic in pf.topics:

@@ -207,6 +207,7 @@ def parse_moodle_file(path: str | Path, *, lang: str, section: str, topic: str |
                 only_language=lang,
                 file=str(path),
                 line=q.line,
+                label=name if not idnumber else "",
             )
         )
     out.topics = list(topics.values())

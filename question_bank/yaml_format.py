@@ -275,7 +275,10 @@ class _Flow(list):
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    """Indents list items under their key, as the format's documentation writes them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
 
 
 def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
@@ -332,4 +335,4 @@ def dump_topic(topic: TopicDraft, items: Iterable[ItemDraft]) -> str:
         "title": {lang: topic.titles[lang] for lang in LANGUAGES if topic.titles.get(lang)},
         "items": [item_to_data(d) for d in items],
     }
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096, indent=2)

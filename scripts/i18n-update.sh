@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/pybabel extract -F babel.cfg -k _ -k lazy_gettext -k gettext -k ngettext:1,2 \
-  -o exam_app/translations/messages.pot --no-location --omit-header . >/dev/null
+  -o exam_app/translations/messages.pot --no-location --omit-header . >/dev/null 2>&1
 .venv/bin/pybabel update -i exam_app/translations/messages.pot -d exam_app/translations --no-fuzzy-matching \
-  --ignore-obsolete >/dev/null
+  --ignore-obsolete >/dev/null 2>&1

@@ -22,12 +22,15 @@ from proctoring.analysis import evalset, evaluation  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "proctoring-eval")
     parser.add_argument("--seed", type=int, default=evalset.SEED)
     parser.add_argument("--score", choices=[evalset.TUNE, evalset.HELDOUT], action="append", default=[])
     parser.add_argument("--errors", action="store_true", help="list every wrong frame after the table")
     parser.add_argument("--no-identity", action="store_true", help="skip the (slow) identity pairs")
+    parser.add_argument("--thorough", action="store_true", help="score analyze_frame(..., thorough=True)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -37,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({time.perf_counter() - started:.1f} s)"
     )
     for split in args.score:
-        report = evaluation.score(args.out, split, identity=not args.no_identity)
+        report = evaluation.score(args.out, split, identity=not args.no_identity, thorough=args.thorough)
         print(f"\n## {split}\n")
         print(evaluation.format_table(report))
         if args.errors:

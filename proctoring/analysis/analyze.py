@@ -39,7 +39,9 @@ LOOKING_AWAY = "looking_away"
 CAMERA_BLOCKED = "camera_blocked"
 IDENTITY_MISMATCH = "identity_mismatch"
 UNREADABLE_FRAME = "unreadable_frame"
-FLAGS = frozenset({NO_FACE, MULTIPLE_FACES, LOOKING_AWAY, CAMERA_BLOCKED, IDENTITY_MISMATCH, UNREADABLE_FRAME})
+FLAGS = frozenset(
+    {NO_FACE, MULTIPLE_FACES, LOOKING_AWAY, CAMERA_BLOCKED, IDENTITY_MISMATCH, UNREADABLE_FRAME}
+)
 
 # Reference photos are decoded large enough for a sharp 150 px face chip.
 _REFERENCE_MIN_SIDE = 640
@@ -81,14 +83,13 @@ def _unreadable(reason: str, started: float) -> FrameAnalysis:
     )
 
 
-def find_faces(image: np.ndarray, frame_quality: quality.FrameQuality, thorough: bool) -> list[blazeface.Detection]:
+def find_faces(image: np.ndarray, thorough: bool) -> list[blazeface.Detection]:
     """Short-range model first; the costlier full-range one only where small faces are plausible."""
     h, w = image.shape[:2]
-    lifted = quality.enhance_for_detection(image, frame_quality)
-    found = [blazeface.candidates(blazeface.SHORT, lifted, T.MIN_SCORE_SHORT)]
+    found = [blazeface.candidates(blazeface.SHORT, image, T.MIN_SCORE_SHORT)]
     faces = blazeface.merge(found, w, h, T.NMS_IOU)
     if thorough or not faces or faces[0].width < T.FULL_RANGE_BELOW_WIDTH * w:
-        found.append(blazeface.candidates(blazeface.FULL, lifted, T.MIN_SCORE_FULL))
+        found.append(blazeface.candidates(blazeface.FULL, image, T.MIN_SCORE_FULL))
         faces = blazeface.merge(found, w, h, T.NMS_IOU)
     return faces
 
@@ -98,8 +99,7 @@ def _reference_embedding(data: bytes) -> tuple[np.ndarray | None, str | None]:
         image, _ = decode_frame(data, min_side=_REFERENCE_MIN_SIDE)
     except UnreadableFrame as exc:
         return None, f"reference photo unreadable: {exc}"
-    frame_quality, _ = quality.measure(image)
-    faces = find_faces(image, frame_quality, thorough=True)
+    faces = find_faces(image, thorough=True)
     if not faces:
         return None, "no face found in the reference photo"
     return identity.embedding(image, faces[0]), None
@@ -138,7 +138,7 @@ def _analyze(data: bytes, reference: bytes | None, thorough: bool, started: floa
     frame_quality, _ = quality.measure(image)
     # In a dark frame (99 % of pixels below 40/255) any "face" is the detector
     # hallucinating in amplified noise, so it is not asked.
-    faces = [] if frame_quality.dark else find_faces(image, frame_quality, thorough)
+    faces = [] if frame_quality.dark else find_faces(image, thorough)
     now = time.perf_counter()
     timings["detect"], mark = (now - mark) * 1000, now
 

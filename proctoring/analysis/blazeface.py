@@ -132,7 +132,9 @@ def _iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
     return inter / np.maximum(union, 1e-9)
 
 
-def weighted_nms(corners: np.ndarray, scores: np.ndarray, iou_threshold: float) -> list[tuple[np.ndarray, float]]:
+def weighted_nms(
+    corners: np.ndarray, scores: np.ndarray, iou_threshold: float
+) -> list[tuple[np.ndarray, float]]:
     """MediaPipe's WEIGHTED suppression: a cluster of overlapping boxes becomes its score-weighted mean.
 
     ``corners`` is (M, 16): x0, y0, x1, y1, then six keypoints. Averaging rather than
@@ -178,7 +180,7 @@ def merge(
     if not corners:
         return []
     scores = np.concatenate([s for _, s in found if len(s)])
-    faces = []
+    faces: list[Detection] = []
     for c, score in weighted_nms(np.concatenate(corners), scores, iou_threshold):
         x0, y0 = max(float(c[0]), 0.0), max(float(c[1]), 0.0)
         x1, y1 = min(float(c[2]), float(width)), min(float(c[3]), float(height))
@@ -186,7 +188,28 @@ def merge(
             continue
         faces.append(Detection(x0, y0, x1, y1, score, c[4:16].reshape(6, 2).astype(np.float32)))
     faces.sort(key=lambda d: d.area, reverse=True)
-    return faces
+    return _drop_nested(faces)
+
+
+def _drop_nested(faces: list[Detection], share: float = 0.6) -> list[Detection]:
+    """Drop a box lying mostly inside a larger one.
+
+    The two models (and the two anchor scales of one model) sometimes box the same
+    face at two sizes whose IoU stays under the suppression threshold; two real
+    faces never overlap like that.
+    """
+    kept: list[Detection] = []
+    for face in faces:  # largest first
+        inside = False
+        for big in kept:
+            iw = min(face.x1, big.x1) - max(face.x0, big.x0)
+            ih = min(face.y1, big.y1) - max(face.y0, big.y0)
+            if iw > 0 and ih > 0 and iw * ih > share * face.area:
+                inside = True
+                break
+        if not inside:
+            kept.append(face)
+    return kept
 
 
 def detect(

@@ -87,7 +87,7 @@ def _webp_header(data: bytes) -> ImageHeader:
 
 
 def read_header(data: bytes) -> ImageHeader:
-    """Only formats a browser can produce are accepted; OpenCV's others (TIFF, EXR, ...) are attack surface."""
+    """Only formats a browser can produce are accepted: OpenCV's others (TIFF, EXR...) are attack surface."""
     if data[:3] == b"\xff\xd8\xff":
         return _jpeg_header(data)
     if data[:8] == b"\x89PNG\r\n\x1a\n":

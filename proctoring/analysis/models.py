@@ -93,6 +93,8 @@ def dlib_models():
                     raise ModelUnavailable("dlib (PyPI package dlib-bin) is not installed") from exc
                 root = package_dir("face_recognition_models") / "models"
                 predictor = dlib.shape_predictor(str(root / "shape_predictor_5_face_landmarks.dat"))
-                recogniser = dlib.face_recognition_model_v1(str(root / "dlib_face_recognition_resnet_model_v1.dat"))
+                recogniser = dlib.face_recognition_model_v1(
+                    str(root / "dlib_face_recognition_resnet_model_v1.dat")
+                )
                 _dlib_models = (predictor, recogniser)
     return _dlib_models

@@ -45,19 +45,12 @@ def measure(image: np.ndarray) -> tuple[FrameQuality, np.ndarray]:
     brightness, contrast = float(mean[0, 0]), float(std[0, 0])
     # Detail is measured at 40 px: webcam sensor noise in a dark or covered frame
     # averages out there, while real edges (a room, a face) survive.
-    tiny = cv2.resize(grey, (_DETAIL_WIDTH, max(1, round(th * _DETAIL_WIDTH / tw))), interpolation=cv2.INTER_AREA)
+    tiny = cv2.resize(
+        grey, (_DETAIL_WIDTH, max(1, round(th * _DETAIL_WIDTH / tw))), interpolation=cv2.INTER_AREA
+    )
     sharpness = float(cv2.Laplacian(tiny, cv2.CV_32F, ksize=3).var())
     bright_tail = float(np.percentile(grey, 99)) if grey.size else 0.0
     dark = brightness < T.DARK_MEAN and bright_tail < T.DARK_P99
     uniform = contrast < T.UNIFORM_STD
     featureless = sharpness < T.FEATURELESS_LAPLACIAN and contrast < T.FEATURELESS_STD
     return FrameQuality(brightness, contrast, sharpness, dark, uniform, featureless), grey
-
-
-def enhance_for_detection(image: np.ndarray, quality: FrameQuality) -> np.ndarray:
-    """Lift a dim frame before detection; BlazeFace was trained on well-lit selfies."""
-    if quality.brightness >= T.DIM_MEAN or quality.brightness <= 0:
-        return image
-    gain = min(T.DIM_TARGET_MEAN / max(quality.brightness, 1.0), T.DIM_MAX_GAIN)
-    table = np.clip(np.arange(256, dtype=np.float32) * gain, 0, 255).astype(np.uint8)
-    return cv2.LUT(image, table)

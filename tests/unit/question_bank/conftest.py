@@ -93,3 +93,37 @@ def make_item(session: Session, make_content: Callable[..., VersionContent]) -> 
         )
 
     return make
+
+
+@pytest.fixture
+def synthetic_pool() -> Callable[..., list]:
+    """A pool like the target bank: per section ``n`` items over ``topics`` topics, ~70% "all"."""
+    import random
+
+    from question_bank import POSITIONS
+    from question_bank.blueprints import PoolItem
+
+    def make(n: int = 200, topics: int = 8, all_share: float = 0.7, seed: int = 1) -> list[PoolItem]:
+        rng = random.Random(seed)
+        pool = []
+        for s_index, section in enumerate(("legal", "functional")):
+            for i in range(n):
+                item_id = s_index * 10_000 + i + 1
+                positions = None
+                if rng.random() >= all_share:
+                    positions = frozenset(rng.sample(POSITIONS, rng.randint(1, 3)))
+                pool.append(
+                    PoolItem(
+                        item_id=item_id,
+                        version_id=item_id + 500_000,
+                        external_id=f"{section[:3].upper()}-{i:04d}",
+                        section=section,
+                        topic=f"{section[:3]}_t{i % topics}",
+                        difficulty=float(rng.choice([1, 2, 2, 3, 3, 3, 4, 4, 5])),
+                        option_count=rng.randint(3, 6),
+                        positions=positions,
+                    )
+                )
+        return pool
+
+    return make

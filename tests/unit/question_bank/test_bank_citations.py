@@ -67,7 +67,9 @@ def test_checker_finds_quotes_and_explains_failures(sourced: Session) -> None:
     assert "no citation" in (checker.problem(None) or "")
     sourced.add(SourceDocument(code="metadata-only", title="Registered without text"))
     sourced.flush()
-    assert "no full text" in (CitationChecker(sourced).problem(Citation("metadata-only", "1", "some quote")) or "")
+    assert "no full text" in (
+        CitationChecker(sourced).problem(Citation("metadata-only", "1", "some quote")) or ""
+    )
 
 
 @pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason="shared sources not present")

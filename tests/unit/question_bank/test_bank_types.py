@@ -163,7 +163,9 @@ def test_registering_a_type_is_one_class() -> None:
         )
     )
 )
-def test_multiple_choice_score_is_bounded_and_full_only_for_the_key(case: tuple[int, set[int], set[int]]) -> None:
+def test_multiple_choice_score_is_bounded_and_full_only_for_the_key(
+    case: tuple[int, set[int], set[int]],
+) -> None:
     n, key, response = case
     score = grade(FakeVersion("multiple_choice", sorted(key), options=n), sorted(response))
     assert 0.0 <= score <= 1.0

@@ -48,7 +48,14 @@ def test_full_path_draft_review_active_retired(sourced: Session, make_item: Call
 
 @pytest.mark.parametrize(
     ("start", "target"),
-    [(DRAFT, ACTIVE), (IN_REVIEW, DRAFT), (ACTIVE, IN_REVIEW), (ACTIVE, DRAFT), (RETIRED, DRAFT), (RETIRED, ACTIVE)],
+    [
+        (DRAFT, ACTIVE),
+        (IN_REVIEW, DRAFT),
+        (ACTIVE, IN_REVIEW),
+        (ACTIVE, DRAFT),
+        (RETIRED, DRAFT),
+        (RETIRED, ACTIVE),
+    ],
 )
 def test_wrong_transitions_are_refused(
     sourced: Session, make_item: Callable[..., Item], start: str, target: str
@@ -170,13 +177,15 @@ def test_bulk_transition_reports_each_item(sourced: Session, make_item: Callable
     )
     assert [r["version_id"] for r in result.succeeded] == [good.id]
     refused = {r["version_id"]: " ".join(r["reasons"]) for r in result.refused}
-    assert "author" in refused[own.id] and not ("author" in refused[no_ru.id])
+    assert "author" in refused[own.id] and "author" not in refused[no_ru.id]
     assert "ru variant" in refused[no_ru.id]
     assert "cannot move a draft" in refused[still_draft.id] and "no such version" in refused[999]
     assert good.status == ACTIVE and own.status == IN_REVIEW
 
 
-def test_lists_filter_by_section_status_position_and_text(sourced: Session, make_item: Callable[..., Item]) -> None:
+def test_lists_filter_by_section_status_position_and_text(
+    sourced: Session, make_item: Callable[..., Item]
+) -> None:
     a = make_item(tag="deadline")
     make_item(section="functional", topic="fun_topic", positions=("cc_specialist",))
     activate(sourced, a.latest_version)

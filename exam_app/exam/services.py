@@ -1,0 +1,603 @@
+"""Exam delivery as plain functions over a session: no Flask here.
+
+The clock is the server's: ``deadline_at`` is fixed when the test starts and every check uses
+the server's ``now``. Saves are append-only, idempotent and ordered by the client's sequence
+number; a save after the deadline plus ``GRACE_SECONDS`` is refused and logged. Closing is a
+conditional UPDATE, so submit and expiry cannot both happen.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from attestation import audit
+from attestation.campaigns import assess_worker, reference_day
+from attestation.codes import TEST_MINUTES
+from attestation.db import DomainError, utcnow
+from attestation.models import CAMPAIGN_OPEN, ENTRY_LISTED, AttesteeEntry
+from attestation.rules import decide
+from exam_app.exam.models import (
+    EXPIRED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    SCORED,
+    SUBMITTED,
+    TRANSITIONS,
+    AnswerStep,
+    Attempt,
+    ExtraTime,
+    Grading,
+)
+from question_bank.blueprints import spec_for
+from question_bank.forms import draw_form
+from question_bank.models import AssembledFormRecord, FormEntry, ItemVersion
+from question_bank.types import grade, render_version, to_canonical
+
+GRACE_SECONDS = 10
+EXAM_LANGUAGES = ("kk", "ru")
+
+
+class ExamError(DomainError):
+    """A refusal shown to the candidate; ``code`` selects the translated message."""
+
+
+# --- admission to the test (§12-14, §18) ---------------------------------------------------------------
+
+
+def refusals(entry: AttesteeEntry, attempt: Attempt | None, today: date) -> list[str]:
+    """Why this candidate cannot start now; empty when they can."""
+    reasons = []
+    if entry.status != ENTRY_LISTED:
+        reasons.append("not_on_list")
+    campaign = entry.campaign
+    if campaign.status != CAMPAIGN_OPEN or today < campaign.testing_from:
+        reasons.append("window_not_open")
+    elif today > campaign.testing_to:
+        reasons.append("window_closed")
+    eligibility = assess_worker(
+        entry.worker,
+        reference_day(campaign, today),
+        procedure=entry.procedure,
+        applied_category=entry.applied_category,
+    )
+    if not (eligibility.subject and eligibility.admitted):
+        reasons.append("not_admitted")
+    if attempt is not None and attempt.status not in (NOT_STARTED, IN_PROGRESS):
+        reasons.append("already_tested")
+    return reasons
+
+
+def get_or_create_attempt(
+    session: Session, entry: AttesteeEntry, *, duration_seconds: int | None = None
+) -> Attempt:
+    """The entry's one attempt; ``duration_seconds`` overrides §18's 120 minutes only for tests and drills."""
+    attempt = session.scalar(select(Attempt).where(Attempt.entry_id == entry.id))
+    if attempt is not None:
+        return attempt
+    attempt = Attempt(
+        entry_id=entry.id,
+        worker_id=entry.worker_id,
+        campaign_id=entry.campaign_id,
+        duration_seconds=duration_seconds or TEST_MINUTES * 60,
+    )
+    session.add(attempt)
+    try:
+        session.flush()
+    except IntegrityError:  # a second tab created it at the same moment
+        session.rollback()
+        attempt = session.scalar(select(Attempt).where(Attempt.entry_id == entry.id))
+        assert attempt is not None
+    return attempt
+
+
+def record_preparation(
+    session: Session,
+    attempt: Attempt,
+    *,
+    system_check: dict[str, Any],
+    consent: bool,
+    lang: str,
+    actor_id: int,
+) -> None:
+    """The system check, the consent to proctoring and personal-data processing, and the language."""
+    if attempt.status != NOT_STARTED:
+        raise ExamError("already_started", "The test has already started.")
+    if not consent:
+        raise ExamError("consent_required", "Consent to proctoring and personal-data processing is required.")
+    if lang not in EXAM_LANGUAGES:
+        raise ExamError("language_required", "Choose Kazakh or Russian.")
+    if not system_check.get("camera") or not system_check.get("browser"):
+        raise ExamError("system_check_failed", "The system check has not passed.")
+    attempt.system_check = system_check
+    attempt.consent_at = utcnow()
+    attempt.lang = lang
+    audit.record(
+        session,
+        "exam.prepared",
+        actor_id=actor_id,
+        object_type="attempt",
+        object_id=attempt.id,
+        after={"lang": lang, "system_check": system_check},
+    )
+
+
+def ensure_form(session: Session, attempt: Attempt) -> AssembledFormRecord:
+    """The attempt's form: the one assembled ahead for this worker and campaign, else a new draw."""
+    if attempt.form_id is not None:
+        form = session.get(AssembledFormRecord, attempt.form_id)
+        assert form is not None
+        return form
+    entry = attempt.entry
+    form = session.scalar(
+        select(AssembledFormRecord)
+        .where(
+            AssembledFormRecord.campaign_id == attempt.campaign_id,
+            AssembledFormRecord.worker_id == attempt.worker_id,
+        )
+        .order_by(AssembledFormRecord.id.desc())
+        .limit(1)
+    )
+    if form is None:
+        form = draw_form(
+            session,
+            spec_for(session, entry.procedure, entry.position),
+            position=entry.position,
+            campaign_id=attempt.campaign_id,
+            worker_id=attempt.worker_id,
+            seed=secrets.randbits(62),
+        )
+    attempt.form_id = form.id
+    return form
+
+
+def prepare_forms(session: Session, campaign_id: int) -> int:
+    """Assemble ahead the forms of every listed worker of a campaign (so the start peak draws nothing)."""
+    have = set(
+        session.scalars(
+            select(AssembledFormRecord.worker_id).where(AssembledFormRecord.campaign_id == campaign_id)
+        )
+    )
+    made = 0
+    entries = session.scalars(
+        select(AttesteeEntry).where(
+            AttesteeEntry.campaign_id == campaign_id, AttesteeEntry.status == ENTRY_LISTED
+        )
+    )
+    for entry in entries:
+        if entry.worker_id in have:
+            continue
+        draw_form(
+            session,
+            spec_for(session, entry.procedure, entry.position),
+            position=entry.position,
+            campaign_id=campaign_id,
+            worker_id=entry.worker_id,
+            seed=secrets.randbits(62),
+        )
+        made += 1
+    return made
+
+
+def start(session: Session, attempt: Attempt, *, now: datetime, actor_id: int) -> Attempt:
+    """Fix the deadline on the server; reading the rules before this is not timed (§18)."""
+    if attempt.status == IN_PROGRESS:
+        return attempt
+    if attempt.status != NOT_STARTED:
+        raise ExamError("already_tested", "The test has already been taken.")
+    if attempt.consent_at is None:
+        raise ExamError("consent_required", "Consent to proctoring and personal-data processing is required.")
+    ensure_form(session, attempt)
+    extra = (
+        session.scalar(
+            select(func.coalesce(func.sum(ExtraTime.minutes), 0)).where(
+                ExtraTime.entry_id == attempt.entry_id
+            )
+        )
+        or 0
+    )
+    attempt.rules_read_at = now
+    attempt.extra_minutes = int(extra)
+    attempt.started_at = now
+    attempt.deadline_at = now + timedelta(seconds=attempt.duration_seconds + 60 * attempt.extra_minutes)
+    _transition(session, attempt, NOT_STARTED, IN_PROGRESS)
+    audit.record(
+        session,
+        "exam.started",
+        actor_id=actor_id,
+        object_type="attempt",
+        object_id=attempt.id,
+        after={
+            "deadline_at": attempt.deadline_at,
+            "extra_minutes": attempt.extra_minutes,
+            "form_id": attempt.form_id,
+        },
+    )
+    return attempt
+
+
+def grant_extra_time(
+    session: Session, entry: AttesteeEntry, *, minutes: int, reason: str, actor_id: int, actor_label: str
+) -> ExtraTime:
+    if not 1 <= minutes <= 120:
+        raise ExamError("extra_time_range", "Extra time must be 1 to 120 minutes.")
+    if not reason.strip():
+        raise ExamError("reason_required", "Give the reason for the accommodation.")
+    grant = ExtraTime(entry_id=entry.id, minutes=minutes, reason=reason.strip(), granted_by=actor_id)
+    session.add(grant)
+    attempt = session.scalar(select(Attempt).where(Attempt.entry_id == entry.id))
+    if attempt is not None and attempt.status == IN_PROGRESS and attempt.deadline_at is not None:
+        attempt.extra_minutes += minutes
+        attempt.deadline_at += timedelta(minutes=minutes)
+    session.flush()
+    audit.record(
+        session,
+        "exam.extra_time_granted",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="attestee_entry",
+        object_id=entry.id,
+        after={"minutes": minutes},
+        note=reason.strip(),
+    )
+    return grant
+
+
+def _transition(session: Session, attempt: Attempt, expected: str, new: str, **values: Any) -> bool:
+    """Move the status only if it still is ``expected``; True if this call made the change."""
+    if new not in TRANSITIONS[expected]:
+        raise ExamError("bad_transition", f"{expected} cannot become {new}.")
+    result = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == expected)
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False)
+    )
+    changed = result.rowcount == 1
+    session.refresh(attempt)
+    return changed
+
+
+# --- the questions -----------------------------------------------------------------------------------
+
+
+def form_entries(session: Session, attempt: Attempt) -> list[FormEntry]:
+    return list(
+        session.scalars(
+            select(FormEntry).where(FormEntry.form_id == attempt.form_id).order_by(FormEntry.position)
+        )
+    )
+
+
+def questions_payload(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
+    """The questions as the page shows them: text in the chosen language, options in the form's order."""
+    entries = form_entries(session, attempt)
+    versions = {
+        v.id: v
+        for v in session.scalars(
+            select(ItemVersion).where(ItemVersion.id.in_([e.item_version_id for e in entries]))
+        )
+    }
+    out = []
+    for e in entries:
+        version = versions[e.item_version_id]
+        shown = render_version(version, attempt.lang, e.option_order)
+        out.append(
+            {
+                "position": e.position,
+                "section": version.item.section,
+                "type": version.type_code,
+                "stem": shown["stem"],
+                "options": shown["options"],
+                "multiple": version.type_code == "multiple_choice",
+            }
+        )
+    return out
+
+
+# --- saving answers ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepIn:
+    position: int
+    response: Sequence[int]  # display positions as the page shows the options
+    flagged: bool
+    device_id: str
+    seq: int
+    client_time: datetime | None = None
+
+
+@dataclass
+class SaveResult:
+    accepted: list[int] = field(default_factory=list)  # seqs stored now or before (idempotent)
+    refused: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_steps(payload: Any) -> list[StepIn]:
+    """Validate the JSON the page sends; a malformed step is refused with its reason, never guessed."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("steps"), list):
+        raise ExamError("bad_request", 'Expected {"steps": [...]}.')
+    device = payload.get("device")
+    if not isinstance(device, str) or not 8 <= len(device) <= 40:
+        raise ExamError("bad_request", "A device id of 8 to 40 characters is required.")
+    steps = []
+    for raw in payload["steps"][:500]:
+        try:
+            response = raw["response"]
+            if not isinstance(response, list) or not all(type(x) is int for x in response):
+                raise TypeError
+            client_time = raw.get("time")
+            steps.append(
+                StepIn(
+                    position=int(raw["position"]),
+                    response=response,
+                    flagged=bool(raw.get("flagged", False)),
+                    device_id=device,
+                    seq=int(raw["seq"]),
+                    client_time=_parse_time(client_time),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ExamError(
+                "bad_request", "A step needs position, response (a list of integers) and seq."
+            ) from exc
+    return steps
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, (int, float)):
+        return None
+    try:
+        return datetime.utcfromtimestamp(value / 1000.0)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def save_steps(
+    session: Session, attempt: Attempt, steps: Iterable[StepIn], *, now: datetime, actor_id: int
+) -> SaveResult:
+    """Append each step once. Duplicates (same device and seq) are acknowledged without a second row."""
+    result = SaveResult()
+    steps = list(steps)
+    if not steps:
+        return result
+    if attempt.status != IN_PROGRESS or attempt.deadline_at is None:
+        _refuse_all(session, attempt, steps, result, "attempt_closed", actor_id)
+        return result
+    if now > attempt.deadline_at + timedelta(seconds=GRACE_SECONDS):
+        _refuse_all(session, attempt, steps, result, "deadline_passed", actor_id)
+        return result
+    entries = {e.position: e for e in form_entries(session, attempt)}
+    existing = set(
+        session.scalars(
+            select(AnswerStep.client_seq).where(
+                AnswerStep.attempt_id == attempt.id,
+                AnswerStep.device_id == steps[0].device_id,
+                AnswerStep.client_seq.in_([s.seq for s in steps]),
+            )
+        )
+    )
+    versions = (
+        {
+            v.id: v
+            for v in session.scalars(
+                select(ItemVersion).where(ItemVersion.id.in_([e.item_version_id for e in entries.values()]))
+            )
+        }
+        if entries
+        else {}
+    )
+    for step in steps:
+        if step.seq in existing:
+            result.accepted.append(step.seq)
+            continue
+        entry = entries.get(step.position)
+        if entry is None:
+            result.refused.append({"seq": step.seq, "code": "no_such_question"})
+            continue
+        try:
+            canonical = to_canonical(step.response, entry.option_order)
+            grade(versions[entry.item_version_id], canonical)  # validates the response for its type
+        except DomainError as exc:
+            result.refused.append({"seq": step.seq, "code": exc.code})
+            continue
+        session.add(
+            AnswerStep(
+                attempt_id=attempt.id,
+                position=step.position,
+                item_version_id=entry.item_version_id,
+                response=canonical,
+                flagged=step.flagged,
+                device_id=step.device_id,
+                client_seq=step.seq,
+                client_time=step.client_time,
+                server_time=now,
+            )
+        )
+        existing.add(step.seq)
+        result.accepted.append(step.seq)
+    return result
+
+
+def _refuse_all(
+    session: Session, attempt: Attempt, steps: list[StepIn], result: SaveResult, code: str, actor_id: int
+) -> None:
+    for step in steps:
+        result.refused.append({"seq": step.seq, "code": code})
+    audit.record(
+        session,
+        "exam.save_refused",
+        actor_id=actor_id,
+        object_type="attempt",
+        object_id=attempt.id,
+        after={
+            "code": code,
+            "steps": [
+                {"position": s.position, "response": list(s.response), "seq": s.seq, "device": s.device_id}
+                for s in steps
+            ],
+        },
+    )
+
+
+def current_answers(session: Session, attempt: Attempt) -> dict[int, AnswerStep]:
+    """The latest step of each question: highest sequence number, then the latest server time."""
+    latest: dict[int, AnswerStep] = {}
+    rows = session.scalars(
+        select(AnswerStep)
+        .where(AnswerStep.attempt_id == attempt.id)
+        .order_by(AnswerStep.client_seq, AnswerStep.server_time, AnswerStep.id)
+    )
+    for step in rows:
+        latest[step.position] = step
+    return latest
+
+
+def answers_payload(session: Session, attempt: Attempt) -> dict[str, Any]:
+    """What a reloaded or second device needs: answers in display positions and the last seq."""
+    entries = {e.position: e for e in form_entries(session, attempt)}
+    answers = {}
+    max_seq = 0
+    for position, step in current_answers(session, attempt).items():
+        order = entries[position].option_order
+        answers[str(position)] = {
+            "response": sorted(order.index(i) for i in step.response),
+            "flagged": step.flagged,
+            "seq": step.client_seq,
+        }
+        max_seq = max(max_seq, step.client_seq)
+    return {"answers": answers, "max_seq": max_seq}
+
+
+def remaining_seconds(attempt: Attempt, now: datetime) -> float:
+    if attempt.deadline_at is None:
+        return float(attempt.duration_seconds + 60 * attempt.extra_minutes)
+    return max(0.0, (attempt.deadline_at - now).total_seconds())
+
+
+# --- closing and scoring ----------------------------------------------------------------------------
+
+
+def submit(session: Session, attempt: Attempt, *, now: datetime, actor_id: int) -> Attempt:
+    """The candidate's submit. After the deadline (and grace) the attempt expires instead."""
+    if attempt.status != IN_PROGRESS:
+        if attempt.status in (SUBMITTED, EXPIRED, SCORED):
+            return attempt  # a double submit changes nothing
+        raise ExamError("not_in_progress", "The test is not in progress.")
+    if attempt.deadline_at is not None and now > attempt.deadline_at + timedelta(seconds=GRACE_SECONDS):
+        return expire(session, attempt, now=now)
+    if _transition(session, attempt, IN_PROGRESS, SUBMITTED, closed_at=now, closed_by="candidate"):
+        audit.record(
+            session, "exam.submitted", actor_id=actor_id, object_type="attempt", object_id=attempt.id
+        )
+    return score(session, attempt)
+
+
+def expire(session: Session, attempt: Attempt, *, now: datetime) -> Attempt:
+    if _transition(
+        session, attempt, IN_PROGRESS, EXPIRED, closed_at=attempt.deadline_at or now, closed_by="server"
+    ):
+        audit.record(session, "exam.expired", object_type="attempt", object_id=attempt.id)
+    return score(session, attempt)
+
+
+def expire_due(session: Session, now: datetime) -> int:
+    """Close every attempt whose deadline and grace have passed, also when no browser is left."""
+    cutoff = now - timedelta(seconds=GRACE_SECONDS)
+    due = session.scalars(
+        select(Attempt).where(Attempt.status == IN_PROGRESS, Attempt.deadline_at < cutoff)
+    ).all()
+    for attempt in due:
+        expire(session, attempt, now=now)
+        session.commit()
+    return len(due)
+
+
+def grade_attempt(session: Session, attempt: Attempt) -> tuple[float, int, list[float]]:
+    """Points, question count and per-question credit, replayed from the steps."""
+    entries = form_entries(session, attempt)
+    versions = {
+        v.id: v
+        for v in session.scalars(
+            select(ItemVersion).where(ItemVersion.id.in_([e.item_version_id for e in entries]))
+        )
+    }
+    answers = current_answers(session, attempt)
+    per_question = []
+    for e in entries:
+        step = answers.get(e.position)
+        per_question.append(grade(versions[e.item_version_id], step.response) if step else 0.0)
+    return sum(per_question), len(entries), per_question
+
+
+def score(session: Session, attempt: Attempt) -> Attempt:
+    """Grade the closed attempt once, decide by Order 422 (§17, §30), and keep the grading record."""
+    if attempt.status not in (SUBMITTED, EXPIRED):
+        return attempt
+    entry = attempt.entry
+    points, count, per_question = grade_attempt(session, attempt)
+    percent = round(100.0 * points / count, 2) if count else 0.0
+    worker = entry.worker
+    decision = decide(
+        procedure=entry.procedure,
+        position=entry.position,
+        score=percent,
+        current_category=entry.current_category or ("none" if entry.procedure == "category" else None),
+        applied_category=entry.applied_category,
+        reattestation=entry.reattestation,
+    )
+    decision_json = {
+        k: getattr(decision, k)
+        for k in (
+            "threshold",
+            "passed",
+            "outcome",
+            "category_after",
+            "reattestation_required",
+            "dismissal",
+            "activity_evaluation_admitted",
+        )
+    }
+    previous = attempt.status
+    if not _transition(
+        session,
+        attempt,
+        previous,
+        SCORED,
+        score_percent=percent,
+        points=points,
+        question_count=count,
+        threshold=decision.threshold,
+        passed=decision.passed,
+        outcome=decision.outcome,
+        decision=decision_json,
+    ):
+        return attempt
+    session.add(
+        Grading(
+            attempt_id=attempt.id,
+            reason="initial",
+            points=points,
+            question_count=count,
+            score_percent=percent,
+            per_question=per_question,
+            decision=decision_json,
+        )
+    )
+    audit.record(
+        session,
+        "exam.scored",
+        object_type="attempt",
+        object_id=attempt.id,
+        after={"score": percent, **decision_json},
+        note=f"worker {worker.id}",
+    )
+    return attempt

@@ -1,0 +1,235 @@
+"""The candidate's path from the cabinet to the result, and the JSON API the test page uses.
+
+Every URL names an attestee entry or attempt; each is checked to belong to the logged-in
+candidate and answers 404 otherwise. The JSON endpoints carry the CSRF token in a header.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from attestation.labels import labels
+from attestation.models import AttesteeEntry
+from attestation.web import db_session, roles_required
+from exam_app.exam import services
+from exam_app.exam.models import IN_PROGRESS, NOT_STARTED, Attempt
+
+bp = Blueprint("exam", __name__, url_prefix="/exam")
+api = Blueprint("exam_api", __name__, url_prefix="/api/v1")
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from attestation.db import utcnow
+
+    return utcnow()
+
+
+def _own_entry(entry_id: int) -> AttesteeEntry:
+    entry = db_session.get(AttesteeEntry, entry_id)
+    if entry is None or current_user.worker_id is None or entry.worker_id != current_user.worker_id:
+        abort(404)
+    return entry
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    attempt = db_session.get(Attempt, attempt_id)
+    if attempt is None or current_user.worker_id is None or attempt.worker_id != current_user.worker_id:
+        abort(404)
+    return attempt
+
+
+def _lazy_expire(attempt: Attempt) -> None:
+    """A page or API call after the deadline closes the attempt even if the sweeper has not yet."""
+    if attempt.status == IN_PROGRESS and services.remaining_seconds(attempt, _now()) <= 0:
+        from datetime import timedelta
+
+        if _now() > attempt.deadline_at + timedelta(seconds=services.GRACE_SECONDS):
+            services.expire(db_session, attempt, now=_now())
+            db_session.commit()
+
+
+@bp.route("/<int:entry_id>", methods=["GET"])
+@roles_required("candidate")
+def begin(entry_id: int):  # type: ignore[no-untyped-def]
+    entry = _own_entry(entry_id)
+    attempt = db_session.query(Attempt).filter_by(entry_id=entry.id).one_or_none()
+    if attempt is not None:
+        _lazy_expire(attempt)
+        if attempt.status == IN_PROGRESS:
+            return redirect(url_for("exam.test_page", attempt_id=attempt.id))
+        if attempt.status not in (NOT_STARTED,):
+            return redirect(url_for("exam.result", attempt_id=attempt.id))
+    refusals = services.refusals(entry, attempt, date.today())
+    if refusals:
+        return render_template("exam/refused.html", entry=entry, refusals=refusals), 403
+    return render_template("exam/prepare.html", entry=entry, attempt=attempt)
+
+
+@bp.route("/<int:entry_id>/prepare", methods=["POST"])
+@roles_required("candidate")
+def prepare(entry_id: int):  # type: ignore[no-untyped-def]
+    entry = _own_entry(entry_id)
+    attempt = db_session.query(Attempt).filter_by(entry_id=entry.id).one_or_none()
+    refusals = services.refusals(entry, attempt, date.today())
+    if refusals:
+        return render_template("exam/refused.html", entry=entry, refusals=refusals), 403
+    attempt = services.get_or_create_attempt(
+        db_session, entry, duration_seconds=current_app.config.get("EXAM_DURATION_SECONDS")
+    )
+    check = {
+        "browser": request.form.get("check_browser") == "1",
+        "camera": request.form.get("check_camera") == "1",
+        "connection": request.form.get("check_connection") == "1",
+        "user_agent": (request.user_agent.string or "")[:300],
+    }
+    try:
+        services.record_preparation(
+            db_session,
+            attempt,
+            system_check=check,
+            consent=request.form.get("consent") == "1",
+            lang=request.form.get("exam_lang", ""),
+            actor_id=current_user.id,
+        )
+    except services.ExamError as exc:
+        db_session.rollback()
+        flash(exam_error_text(exc.code), "error")
+        return redirect(url_for("exam.begin", entry_id=entry.id))
+    db_session.commit()
+    return redirect(url_for("exam.rules", entry_id=entry.id))
+
+
+@bp.route("/<int:entry_id>/rules", methods=["GET"])
+@roles_required("candidate")
+def rules(entry_id: int):  # type: ignore[no-untyped-def]
+    entry = _own_entry(entry_id)
+    attempt = db_session.query(Attempt).filter_by(entry_id=entry.id).one_or_none()
+    if attempt is None or attempt.consent_at is None:
+        return redirect(url_for("exam.begin", entry_id=entry.id))
+    if attempt.status != NOT_STARTED:
+        return redirect(url_for("exam.begin", entry_id=entry.id))
+    return render_template(
+        "exam/rules.html", entry=entry, attempt=attempt, minutes=(attempt.duration_seconds + 59) // 60
+    )
+
+
+@bp.route("/<int:entry_id>/start", methods=["POST"])
+@roles_required("candidate")
+def start(entry_id: int):  # type: ignore[no-untyped-def]
+    entry = _own_entry(entry_id)
+    attempt = db_session.query(Attempt).filter_by(entry_id=entry.id).one_or_none()
+    if attempt is None:
+        return redirect(url_for("exam.begin", entry_id=entry.id))
+    if attempt.status == NOT_STARTED:
+        refusals = services.refusals(entry, attempt, date.today())
+        if refusals:
+            return render_template("exam/refused.html", entry=entry, refusals=refusals), 403
+    try:
+        services.start(db_session, attempt, now=_now(), actor_id=current_user.id)
+        db_session.commit()
+    except services.ExamError as exc:
+        db_session.rollback()
+        flash(exam_error_text(exc.code), "error")
+        return redirect(url_for("exam.begin", entry_id=entry.id))
+    return redirect(url_for("exam.test_page", attempt_id=attempt.id))
+
+
+@bp.route("/attempt/<int:attempt_id>")
+@roles_required("candidate")
+def test_page(attempt_id: int):  # type: ignore[no-untyped-def]
+    attempt = _own_attempt(attempt_id)
+    _lazy_expire(attempt)
+    if attempt.status != IN_PROGRESS:
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    payload = {
+        "attempt": attempt.id,
+        "questions": services.questions_payload(db_session, attempt),
+        **services.answers_payload(db_session, attempt),
+        "remaining": services.remaining_seconds(attempt, _now()),
+        "urls": {
+            "steps": url_for("exam_api.steps", attempt_id=attempt.id),
+            "state": url_for("exam_api.state", attempt_id=attempt.id),
+            "submit": url_for("exam_api.submit", attempt_id=attempt.id),
+            "result": url_for("exam.result", attempt_id=attempt.id),
+        },
+    }
+    return render_template("exam/test.html", attempt=attempt, payload=json.dumps(payload, ensure_ascii=False))
+
+
+@bp.route("/attempt/<int:attempt_id>/result")
+@roles_required("candidate")
+def result(attempt_id: int):  # type: ignore[no-untyped-def]
+    attempt = _own_attempt(attempt_id)
+    _lazy_expire(attempt)
+    if attempt.status in (NOT_STARTED, IN_PROGRESS):
+        return redirect(url_for("exam.begin", entry_id=attempt.entry_id))
+    return render_template("exam/result.html", attempt=attempt, entry=attempt.entry)
+
+
+# --- JSON API -----------------------------------------------------------------------------------------
+
+
+def _json_error(code: str, status: int):  # type: ignore[no-untyped-def]
+    return jsonify({"ok": False, "code": code, "message": exam_error_text(code)}), status
+
+
+@api.route("/attempts/<int:attempt_id>/steps", methods=["POST"])
+@roles_required("candidate")
+def steps(attempt_id: int):  # type: ignore[no-untyped-def]
+    attempt = _own_attempt(attempt_id)
+    try:
+        parsed = services.parse_steps(request.get_json(silent=True))
+    except services.ExamError as exc:
+        return _json_error(exc.code, 400)
+    now = _now()
+    outcome = services.save_steps(db_session, attempt, parsed, now=now, actor_id=current_user.id)
+    db_session.commit()
+    _lazy_expire(attempt)
+    return jsonify(
+        {
+            "ok": not outcome.refused,
+            "accepted": outcome.accepted,
+            "refused": outcome.refused,
+            "status": attempt.status,
+            "remaining": services.remaining_seconds(attempt, now),
+        }
+    )
+
+
+@api.route("/attempts/<int:attempt_id>/state", methods=["GET"])
+@roles_required("candidate")
+def state(attempt_id: int):  # type: ignore[no-untyped-def]
+    attempt = _own_attempt(attempt_id)
+    _lazy_expire(attempt)
+    body = {
+        "ok": True,
+        "status": attempt.status,
+        "remaining": services.remaining_seconds(attempt, _now()),
+        "deadline": attempt.deadline_at.isoformat() + "Z" if attempt.deadline_at else None,
+    }
+    if request.args.get("answers"):
+        body.update(services.answers_payload(db_session, attempt))
+    return jsonify(body)
+
+
+@api.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@roles_required("candidate")
+def submit(attempt_id: int):  # type: ignore[no-untyped-def]
+    attempt = _own_attempt(attempt_id)
+    try:
+        services.submit(db_session, attempt, now=_now(), actor_id=current_user.id)
+        db_session.commit()
+    except services.ExamError as exc:
+        db_session.rollback()
+        return _json_error(exc.code, 409)
+    return jsonify(
+        {"ok": True, "status": attempt.status, "result": url_for("exam.result", attempt_id=attempt.id)}
+    )
+
+
+def exam_error_text(code: str) -> str:
+    return labels.exam_error(code)
