@@ -16,6 +16,7 @@ from attestation.campaigns import assess_worker, reference_day, worker_facts
 from attestation.eligibility import propose_procedure
 from attestation.models import AttesteeEntry, Campaign, Worker
 from attestation.web import db_session, roles_required
+from exam_app.exam.models import Attempt
 
 bp = Blueprint("cabinet", __name__, url_prefix="/cabinet")
 
@@ -36,6 +37,10 @@ def index():  # type: ignore[no-untyped-def]
         .where(AttesteeEntry.worker_id == worker.id)
         .order_by(Campaign.testing_from.desc())
     ).all()
+    attempts = {
+        a.entry_id: a
+        for a in db_session.scalars(select(Attempt).where(Attempt.entry_id.in_([e.id for e in entries])))
+    }
     for entry in entries:
         on = reference_day(entry.campaign, today)
         eligibility = assess_worker(
@@ -43,6 +48,7 @@ def index():  # type: ignore[no-untyped-def]
         )
         rows.append(
             {
+                "attempt": attempts.get(entry.id),
                 "entry": entry,
                 "campaign": entry.campaign,
                 "eligibility": eligibility,

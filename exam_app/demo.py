@@ -323,9 +323,9 @@ def _create(session, today: date) -> None:  # type: ignore[no-untyped-def]
         session,
         title_kk=f"{today.year} жылғы аттестаттау: {today.strftime('%m')}-кезең",
         title_ru=f"Аттестация {today.year} года: этап {today.strftime('%m')}",
-        testing_from=today + timedelta(days=7),
-        testing_to=today + timedelta(days=21),
-        lists_due=today + timedelta(days=5),
+        testing_from=today,
+        testing_to=today + timedelta(days=14),
+        lists_due=today,
         actor_id=admin.id,
         actor_label=admin.username,
     )

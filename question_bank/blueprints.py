@@ -2,10 +2,11 @@
 
 A specification names a procedure and a group of positions. Each section is split into
 *cells*: one per topic given a quota, and one "rest" cell (topic ``*``) for the section's other
-topics, which shares whatever the quotas leave. A cell can serve forms only if the bank holds
-at least twice the items it needs, for every position of the group (items apply to a position
-when their positions are "all" or name it): below that, forms of one campaign overlap so much
-that candidates can pass questions on, and no "previous attempt" can be avoided.
+topics, which shares whatever the quotas leave (a quota of 0 therefore excludes a topic). A
+cell can serve forms only if the bank holds at least twice the items it needs, for every
+position of the group (items apply to a position when their positions are "all" or name it):
+below that, forms of one campaign overlap so much that candidates can pass questions on, and
+no "previous attempt" can be avoided.
 
 Default specifications (:func:`default_specs`) follow §16, 50 legal + 50 functional, with no
 topic quotas. Fixed quotas would go stale as the bank grows and retires items and would make

@@ -22,12 +22,18 @@ TOPIC_CODE = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 MIN_QUOTE_CHARS = 10  # a shorter quote matches too many places to prove anything
 
 # "All/none of the above" options break when options are shuffled and test test-taking skill,
-# not knowledge. A superset of what scripts/check_bank_content.py refuses.
+# not knowledge. Phrases that only ever mean that are refused anywhere in an option (a superset
+# of what scripts/check_bank_content.py refuses); phrases that can also be content (§25 names
+# "no correct answer" as a ground for appeal) are refused only as a whole option.
 BANNED_OPTION = re.compile(
     r"(all of the above|none of the above|all the above|"
     r"барлығы дұрыс|жоғарыдағылардың барлығы|жоғарыда аталғандардың барлығы|ешқайсысы|"
-    r"дұрыс жауап жоқ|все (вышеперечисленн|перечисленн|ответы|варианты)|ни один из|"
-    r"нет правильного ответа)",
+    r"все (вышеперечисленн|перечисленн|ответы)|ни один из)",
+    re.IGNORECASE,
+)
+BANNED_WHOLE_OPTION = re.compile(
+    r"^\W*(дұрыс жауап жоқ|нет (правильного|верного) ответа|все варианты( ответов)? верны|"
+    r"no correct answer|both a and b)\W*$",
     re.IGNORECASE,
 )
 
@@ -184,7 +190,7 @@ def variant_problems(variant: Variant) -> list[str]:
     normalised = [" ".join(o.split()).casefold() for o in variant.options]
     if len(set(normalised)) != len(normalised):
         problems.append("options must be distinct")
-    banned = [o for o in variant.options if BANNED_OPTION.search(o)]
+    banned = [o for o in variant.options if BANNED_OPTION.search(o) or BANNED_WHOLE_OPTION.match(o)]
     if banned:
         problems.append(f'"all/none of the above" options are not allowed: {banned}')
     return problems

@@ -131,8 +131,7 @@ def create_item(
         status=DRAFT,
     )
     session.add(item)
-    session.flush()
-    audit.record(
+    audit.record(  # flushes the item with the entry
         session,
         "bank.item_created",
         actor_id=actor.id,
@@ -404,13 +403,15 @@ def bank_stats(session: Session) -> dict:
     """Counts of active items; the JSON that ``attest bank stats --json`` prints.
 
     ``{"active": {"legal": N, "functional": N},
-       "by_language": {"kk": {"legal": N, "functional": N}, "ru": {...}, "en": {...}},
-       "by_topic": {"<topic code>": N, ...}}`` — ``by_language`` counts active items whose
-    variant in that language has a stem (so kk and ru equal ``active`` in a healthy bank and
-    ``en`` shows translation progress); ``by_topic`` lists every topic, zeros included.
+       "by_language": {"kk": {"legal": N, "functional": N}, "ru": {"legal": N, "functional": N}},
+       "by_topic": {"<topic code>": N, ...}}``
+
+    ``by_language`` counts, per delivery language, the active items whose variant in it has a
+    stem (in a healthy bank both equal ``active``; English is optional and not counted);
+    ``by_topic`` lists every topic, zeros included, so that an empty topic shows.
     """
     active = {s: 0 for s in SECTIONS}
-    by_language = {lang: {s: 0 for s in SECTIONS} for lang in LANGUAGES}
+    by_language = {lang: {s: 0 for s in SECTIONS} for lang in REQUIRED_LANGUAGES}
     by_topic = {code: 0 for code in session.scalars(select(Topic.code).order_by(Topic.code))}
     stmt = (
         select(Item.section, Topic.code, ItemVersion.id)

@@ -49,8 +49,9 @@ def measure(image: np.ndarray) -> tuple[FrameQuality, np.ndarray]:
         grey, (_DETAIL_WIDTH, max(1, round(th * _DETAIL_WIDTH / tw))), interpolation=cv2.INTER_AREA
     )
     sharpness = float(cv2.Laplacian(tiny, cv2.CV_32F, ksize=3).var())
-    bright_tail = float(np.percentile(grey, 99)) if grey.size else 0.0
-    dark = brightness < T.DARK_MEAN and bright_tail < T.DARK_P99
+    # "99th percentile below DARK_P99", counted instead of sorted.
+    bright_share = np.count_nonzero(grey >= T.DARK_P99) / max(grey.size, 1)
+    dark = brightness < T.DARK_MEAN and bright_share < 0.01
     uniform = contrast < T.UNIFORM_STD
     featureless = sharpness < T.FEATURELESS_LAPLACIAN and contrast < T.FEATURELESS_STD
     return FrameQuality(brightness, contrast, sharpness, dark, uniform, featureless), grey

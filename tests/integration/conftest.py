@@ -34,6 +34,10 @@ def _load_demo(url: str) -> None:
         from exam_app.demo import load_demo
 
         load_demo(today=date.today())
+        from synthetic_bank import ensure_synthetic_bank
+
+        ensure_synthetic_bank(db_session)
+        db_session.commit()
     db_session.remove()
     app.extensions["engine"].dispose()
 

@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from attestation.db import DomainError
@@ -135,3 +137,36 @@ def test_forms_are_stored_and_usage_counted(sourced: Session, make_item: Callabl
     assert second.repeats == 0
     assert not {e.item_id for e in first.entries} & {e.item_id for e in second.entries}
     assert sum(usage_counts(sourced, 5).values()) == 8 and usage_counts(sourced, 6) == {}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    per_section=st.integers(60, 160),
+    legal=st.integers(1, 50),
+    quota=st.integers(0, 6),
+    previous_share=st.floats(0, 1),
+)
+def test_any_servable_request_gives_an_exact_form(
+    seed: int, per_section: int, legal: int, quota: int, previous_share: float
+) -> None:
+    rng = random.Random(seed)
+    pool = [
+        PoolItem(i, i + 1000, f"X-{i}", "legal" if i % 2 else "functional", f"t{i % 5}", rng.randint(1, 5), 4)
+        for i in range(2 * per_section)
+    ]
+    spec = Spec("p", "initial", ("director",), {"legal": legal, "functional": 50 - legal + 1},
+                {"legal": {"t1": min(quota, legal)}})  # fmt: skip
+    previous = {p.item_id for p in pool if rng.random() < previous_share}
+    form = assemble_form(pool, spec, seed=seed, previous_item_ids=previous)
+    assert counts(form) == {"legal": legal, "functional": 51 - legal}
+    assert sum(1 for q in form.questions if q.topic == "t1" and q.section == "legal") == min(quota, legal)
+    assert len(set(form.item_ids)) == len(form.item_ids)
+    # repeats only where a cell had too few fresh items
+    fresh_available = {
+        cell: sum(1 for p in pool if spec.cell_of(p) == cell and p.item_id not in previous)
+        for cell in {spec.cell_of(p) for p in pool}
+    }
+    needed = {(s, t): n for s, t, n in spec.cells()}
+    expected_repeats = sum(max(0, needed.get(c, 0) - n) for c, n in fresh_available.items())
+    assert form.repeats == expected_repeats

@@ -76,7 +76,6 @@ def test_stats_json_shape(app: Flask, fixtures: Path) -> None:
         "by_language": {
             "kk": {"legal": 3, "functional": 1},
             "ru": {"legal": 3, "functional": 1},
-            "en": {"legal": 1, "functional": 0},
         },
         "by_topic": {"att_rules_testing": 3, "fun_appeal_commission": 1},
     }

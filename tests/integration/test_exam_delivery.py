@@ -1,0 +1,247 @@
+"""Exam delivery over HTTP: start, saves (ordered, idempotent, late), submit and expiry, scoring, refusals."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from exam_helpers import correct_display, csrf_of, entry_of, payload_of, save, start_attempt, wrong_display
+from helpers import user_login_of, worker_by_surname
+from sqlalchemy import func, select, update
+
+from attestation import audit
+from attestation.db import utcnow
+from attestation.models import AttesteeEntry, Campaign, Worker
+from attestation.web import db_session
+from exam_app.exam import services
+from exam_app.exam.models import AnswerStep, Attempt, Grading
+
+
+def _candidate(app, login_as, surname: str = "Ахметов"):  # type: ignore[no-untyped-def]
+    worker = worker_by_surname(app, surname)
+    return worker, login_as(user_login_of(app, worker.id)), entry_of(app, worker.id)
+
+
+def _attempt(app, attempt_id: int) -> Attempt:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        attempt = db_session.get(Attempt, attempt_id)
+        db_session.expunge(attempt)
+        return attempt
+
+
+def test_whole_test_answered_and_submitted_gives_the_right_score(app, login_as):  # type: ignore[no-untyped-def]
+    worker, b, entry_id = _candidate(app, login_as)
+    payload = start_attempt(b, entry_id)
+    attempt_id = payload["attempt"]
+    questions = payload["questions"]
+    assert len(questions) == 100
+    assert sum(q["section"] == "legal" for q in questions) == 50
+    assert all("key" not in q for q in questions)
+    token = csrf_of(b.get(f"/exam/attempt/{attempt_id}").text)
+    correct = correct_display(app, attempt_id)
+    steps = []
+    for seq, q in enumerate(questions, start=1):  # 80 right, 20 wrong
+        right = correct[q["position"]]
+        steps.append({"position": q["position"], "seq": seq,
+                      "response": right if seq <= 80 else wrong_display(right)})
+    response = save(b, attempt_id, token, steps)
+    assert response.json["ok"] and sorted(response.json["accepted"]) == list(range(1, 101))
+    result = b.client.post(f"/api/v1/attempts/{attempt_id}/submit", headers={"X-CSRFToken": token})
+    assert result.json["ok"]
+    attempt = _attempt(app, attempt_id)
+    assert attempt.status == "scored" and attempt.closed_by == "candidate"
+    assert attempt.score_percent == 80.0 and attempt.threshold == 70 and attempt.passed
+    assert attempt.outcome == "fits_position"
+    page = b.get(f"/exam/attempt/{attempt_id}/result?lang=en").text
+    assert "80.00%" in page and "70%" in page and "Fits the position held" in page
+    cabinet = b.get("/cabinet/?lang=en").text
+    assert "80.00%" in cabinet
+
+
+def test_out_of_order_and_duplicate_saves(app, login_as):  # type: ignore[no-untyped-def]
+    _, b, entry_id = _candidate(app, login_as)
+    payload = start_attempt(b, entry_id)
+    attempt_id = payload["attempt"]
+    token = csrf_of(b.get(f"/exam/attempt/{attempt_id}").text)
+    position = payload["questions"][0]["position"]
+    newer = {"position": position, "seq": 7, "response": [1]}
+    older = {"position": position, "seq": 6, "response": [2]}
+    assert save(b, attempt_id, token, [newer]).json["accepted"] == [7]
+    assert save(b, attempt_id, token, [older]).json["accepted"] == [6]  # arrives late, stored, but older
+    assert save(b, attempt_id, token, [newer]).json["accepted"] == [7]  # duplicate: acknowledged once
+    with app.app_context():
+        rows = db_session.scalar(select(func.count()).select_from(AnswerStep).where(AnswerStep.attempt_id == attempt_id))
+        assert rows == 2
+    state = b.get(f"/api/v1/attempts/{attempt_id}/state?answers=1").json
+    assert state["answers"][str(position)]["response"] == [1] and state["max_seq"] == 7
+    # a reload shows the same answer
+    assert payload_of(b.get(f"/exam/attempt/{attempt_id}").text)["answers"][str(position)]["response"] == [1]
+
+
+def test_malformed_saves_are_refused_with_a_reason(app, login_as):  # type: ignore[no-untyped-def]
+    _, b, entry_id = _candidate(app, login_as)
+    payload = start_attempt(b, entry_id)
+    attempt_id = payload["attempt"]
+    token = csrf_of(b.get(f"/exam/attempt/{attempt_id}").text)
+    single = next(q for q in payload["questions"] if not q["multiple"])
+    bad = save(b, attempt_id, token, [{"position": single["position"], "seq": 1, "response": [0, 1]},
+                                      {"position": 999, "seq": 2, "response": [0]},
+                                      {"position": single["position"], "seq": 3, "response": [9]}])
+    assert not bad.json["ok"] and {r["seq"] for r in bad.json["refused"]} == {1, 2, 3}
+    assert bad.json["accepted"] == []
+    garbage = b.client.post(f"/api/v1/attempts/{attempt_id}/steps", json={"steps": "x"}, headers={"X-CSRFToken": token})
+    assert garbage.status_code == 400 and garbage.json["code"] == "bad_request"
+    no_token = b.client.post(f"/api/v1/attempts/{attempt_id}/steps", json={"device": "device-0001", "steps": []})
+    assert no_token.status_code == 400
+
+
+def test_late_save_is_refused_and_logged_and_the_attempt_expires(app, login_as):  # type: ignore[no-untyped-def]
+    _, b, entry_id = _candidate(app, login_as)
+    payload = start_attempt(b, entry_id)
+    attempt_id = payload["attempt"]
+    token = csrf_of(b.get(f"/exam/attempt/{attempt_id}").text)
+    q = payload["questions"][0]
+    assert save(b, attempt_id, token, [{"position": q["position"], "seq": 1, "response": [0]}]).json["ok"]
+    with app.app_context():  # within the grace: still accepted
+        db_session.execute(update(Attempt).where(Attempt.id == attempt_id)
+                           .values(deadline_at=utcnow() - timedelta(seconds=services.GRACE_SECONDS - 5)))
+        db_session.commit()
+    assert save(b, attempt_id, token, [{"position": q["position"], "seq": 2, "response": [1]}]).json["ok"]
+    with app.app_context():
+        db_session.execute(update(Attempt).where(Attempt.id == attempt_id)
+                           .values(deadline_at=utcnow() - timedelta(seconds=services.GRACE_SECONDS + 5)))
+        db_session.commit()
+    late = save(b, attempt_id, token, [{"position": q["position"], "seq": 3, "response": [2]}])
+    assert late.json["refused"] == [{"seq": 3, "code": "deadline_passed"}]
+    with app.app_context():
+        logged = db_session.scalar(select(audit.AuditEntry).where(audit.AuditEntry.action == "exam.save_refused"))
+        assert logged.after["steps"][0]["response"] == [2]
+    attempt = _attempt(app, attempt_id)
+    assert attempt.status == "scored" and attempt.closed_by == "server"
+    state = b.get(f"/api/v1/attempts/{attempt_id}/state?answers=1").json
+    assert state["answers"][str(q["position"])]["seq"] == 2
+
+
+def test_server_expires_attempts_without_a_browser(app, login_as):  # type: ignore[no-untyped-def]
+    _, b, entry_id = _candidate(app, login_as)
+    attempt_id = start_attempt(b, entry_id)["attempt"]
+    with app.app_context():
+        db_session.execute(update(Attempt).where(Attempt.id == attempt_id)
+                           .values(deadline_at=utcnow() - timedelta(minutes=1)))
+        db_session.commit()
+        assert services.expire_due(db_session, utcnow()) == 1
+        assert services.expire_due(db_session, utcnow()) == 0
+    attempt = _attempt(app, attempt_id)
+    assert attempt.status == "scored" and attempt.score_percent == 0.0 and attempt.outcome == "does_not_fit_position"
+
+
+def test_concurrent_submit_and_expiry_close_once(app, login_as, db_url):  # type: ignore[no-untyped-def]
+    _, b, entry_id = _candidate(app, login_as)
+    attempt_id = start_attempt(b, entry_id)["attempt"]
+    from sqlalchemy.orm import sessionmaker
+
+    engine = app.extensions["engine"]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(kind: str) -> None:
+        session = sessionmaker(bind=engine)()
+        try:
+            attempt = session.get(Attempt, attempt_id)
+            barrier.wait()
+            if kind == "submit":
+                services.submit(session, attempt, now=utcnow(), actor_id=1)
+            else:
+                services.expire(session, attempt, now=utcnow())
+            session.commit()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+            session.rollback()
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in ("submit", "expire")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with app.app_context():
+        closings = db_session.scalars(select(audit.AuditEntry.action).where(
+            audit.AuditEntry.object_id == str(attempt_id),
+            audit.AuditEntry.action.in_(["exam.submitted", "exam.expired"]))).all()
+        assert len(closings) == 1
+        assert db_session.scalar(select(func.count()).select_from(Grading).where(Grading.attempt_id == attempt_id)) == 1
+        assert db_session.get(Attempt, attempt_id).status == "scored"
+
+
+def test_refusals_not_admitted_outside_window_already_tested(app, login_as):  # type: ignore[no-untyped-def]
+    worker, b, entry_id = _candidate(app, login_as)
+    with app.app_context():
+        db_session.execute(update(Worker).where(Worker.id == worker.id).values(training_hours_completed=10))
+        db_session.commit()
+    page = b.get(f"/exam/{entry_id}?lang=en")
+    assert page.status_code == 403 and "You are not admitted to testing." in page.text
+    with app.app_context():
+        db_session.execute(update(Worker).where(Worker.id == worker.id).values(training_hours_completed=72))
+        campaign_id = db_session.scalar(select(AttesteeEntry.campaign_id).where(AttesteeEntry.id == entry_id))
+        campaign = db_session.get(Campaign, campaign_id)
+        original = campaign.testing_from
+        campaign.testing_from = original + timedelta(days=3)
+        db_session.commit()
+    page = b.get(f"/exam/{entry_id}?lang=en")
+    assert page.status_code == 403 and "The testing window is not open yet." in page.text
+    refused = b.post(f"/exam/{entry_id}/prepare", {"consent": "1", "exam_lang": "ru", "check_browser": "1",
+                                                    "check_camera": "1"}, token_from="/cabinet/")
+    assert refused.status_code == 403
+    with app.app_context():
+        campaign = db_session.get(Campaign, campaign_id)
+        campaign.testing_from = original
+        db_session.commit()
+    payload = start_attempt(b, entry_id)
+    token = csrf_of(b.get(f"/exam/attempt/{payload['attempt']}").text)
+    b.client.post(f"/api/v1/attempts/{payload['attempt']}/submit", headers={"X-CSRFToken": token})
+    again = b.client.post(f"/api/v1/attempts/{payload['attempt']}/submit", headers={"X-CSRFToken": token})
+    assert again.json["ok"]  # a double submit changes nothing
+    assert b.get(f"/exam/{entry_id}").headers["Location"].endswith("/result")
+
+
+def test_preparation_requires_consent_and_a_camera(app, login_as):  # type: ignore[no-untyped-def]
+    _, b, entry_id = _candidate(app, login_as)
+    b.get(f"/exam/{entry_id}")
+    page = b.post(f"/exam/{entry_id}/prepare?lang=en", {"check_browser": "1", "check_camera": "1", "exam_lang": "ru"},
+                  token_from=f"/exam/{entry_id}", follow_redirects=True)
+    assert "Consent to proctoring" in page.text
+    page = b.post(f"/exam/{entry_id}/prepare?lang=en", {"check_browser": "1", "consent": "1", "exam_lang": "ru"},
+                  token_from=f"/exam/{entry_id}", follow_redirects=True)
+    assert "allow the camera" in page.text
+    assert b.post(f"/exam/{entry_id}/start", {}, token_from=f"/exam/{entry_id}").status_code == 302
+    with app.app_context():
+        assert db_session.scalar(select(Attempt.status).where(Attempt.entry_id == entry_id)) in (None, "not_started")
+
+
+def test_another_candidate_cannot_touch_the_attempt(app, login_as):  # type: ignore[no-untyped-def]
+    _, b, entry_id = _candidate(app, login_as)
+    attempt_id = start_attempt(b, entry_id)["attempt"]
+    _, other, other_entry = _candidate(app, login_as, "Ким")
+    token = csrf_of(other.get("/cabinet/").text) if "csrf-token" in other.get("/cabinet/").text else other.token("/me")
+    assert other.get(f"/exam/attempt/{attempt_id}").status_code == 404
+    assert other.get(f"/api/v1/attempts/{attempt_id}/state").status_code == 404
+    assert save(other, attempt_id, token, [{"position": 1, "seq": 1, "response": [0]}]).status_code == 404
+    assert other.get(f"/exam/{entry_id}").status_code == 404
+    assert login_as("hr").get(f"/exam/attempt/{attempt_id}").status_code == 403
+
+
+def test_extra_time_extends_the_deadline_and_is_audited(app, login_as):  # type: ignore[no-untyped-def]
+    _, b, entry_id = _candidate(app, login_as)
+    attempt_id = start_attempt(b, entry_id)["attempt"]
+    before = _attempt(app, attempt_id).deadline_at
+    with app.app_context():
+        entry = db_session.get(AttesteeEntry, entry_id)
+        services.grant_extra_time(db_session, entry, minutes=30, reason="visual impairment", actor_id=2,
+                                  actor_label="pdo")
+        db_session.commit()
+    after = _attempt(app, attempt_id)
+    assert after.deadline_at - before == timedelta(minutes=30) and after.extra_minutes == 30
+    remaining = b.get(f"/api/v1/attempts/{attempt_id}/state").json["remaining"]
+    assert 149 * 60 < remaining <= 150 * 60
