@@ -86,17 +86,48 @@ def _run_gunicorn(bind: str, processes: int, threads: int) -> None:
             self.cfg.set("accesslog", None)
 
         def load(self):  # type: ignore[no-untyped-def]
-            return create_app()
+            from exam_app.exam.sweeper import start_sweeper
+
+            app = create_app()
+            start_sweeper(app)
+            return app
 
     _App().run()
 
 
-def _mount_optional_groups() -> None:
-    try:
-        from question_bank.cli import bank
-    except ImportError:
-        return
+@main.group("exam")
+def exam_group() -> None:
+    """Exam delivery: forms ahead of the start peak, closing expired attempts."""
+
+
+@exam_group.command("prepare-forms")
+@click.argument("campaign_id", type=int)
+@with_appcontext
+def prepare_forms_command(campaign_id: int) -> None:
+    """Assemble the forms of every listed worker of a campaign ahead of the sitting."""
+    from attestation.web import db_session
+    from exam_app.exam.services import prepare_forms
+
+    made = prepare_forms(db_session, campaign_id)
+    db_session.commit()
+    click.echo(f"{made} form(s) assembled")
+
+
+@exam_group.command("expire-due")
+@with_appcontext
+def expire_due_command() -> None:
+    """Close attempts whose deadline has passed (the server also does this every few seconds)."""
+    from attestation.db import utcnow
+    from attestation.web import db_session
+    from exam_app.exam.services import expire_due
+
+    click.echo(f"{expire_due(db_session, utcnow())} attempt(s) closed")
+
+
+def _mount_bank() -> None:
+    from question_bank.cli import bank
+
     main.add_command(bank)
 
 
-_mount_optional_groups()
+_mount_bank()

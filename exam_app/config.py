@@ -61,4 +61,9 @@ def from_environment() -> dict[str, object]:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
         "LANGUAGES": ("kk", "ru", "en"),
         "TIMEZONE": os.environ.get("ATTEST_TIMEZONE", "Asia/Almaty"),
+        # §18 fixes 120 minutes; a shorter duration is only for drills and the browser tests.
+        "EXAM_DURATION_SECONDS": int(os.environ["EXAM_DURATION_SECONDS"])
+        if os.environ.get("EXAM_DURATION_SECONDS")
+        else None,
+        "EXPIRY_SWEEP_SECONDS": float(os.environ.get("EXPIRY_SWEEP_SECONDS", "5")),
     }

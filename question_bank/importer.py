@@ -25,7 +25,7 @@ is recorded as the activating reviewer and the history is written to the audit l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -241,9 +241,18 @@ def _plan(
             if plan is None:
                 continue
             if activate:
-                plan.reviewer = _reviewer(draft)
+                # A changed text needs a review line that no earlier version already carries:
+                # an old approval must not carry over to new words.
+                earlier: set[tuple[str, str, str]] = set()
+                if plan.action == "version" and plan.item is not None:
+                    earlier = {(r.by_label, r.at, r.note) for v in plan.item.versions for r in v.reviews}
+                plan.reviewer = _reviewer(draft, exclude=earlier)
                 if plan.reviewer is None:
-                    error(draft, "--activate needs a review line by someone other than the author")
+                    error(
+                        draft,
+                        "--activate needs a review line by someone other than the author"
+                        + (" added since the text last changed" if earlier else ""),
+                    )
                     continue
                 if plan.action == "skip":
                     same = matching_version(plan.item, plan.content) if plan.item else None
@@ -295,9 +304,16 @@ def _author(draft: ItemDraft) -> str | None:
     return draft.author or (draft.review[0].by if draft.review else None)
 
 
-def _reviewer(draft: ItemDraft) -> str | None:
+def _reviewer(draft: ItemDraft, exclude: Collection[tuple[str, str, str]] = frozenset()) -> str | None:
     author = (_author(draft) or "").casefold()
-    return next((r.by for r in reversed(draft.review) if r.by.casefold() != author), None)
+    return next(
+        (
+            r.by
+            for r in reversed(draft.review)
+            if r.by.casefold() != author and (r.by, r.at, r.note) not in exclude
+        ),
+        None,
+    )
 
 
 def _apply(

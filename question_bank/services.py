@@ -20,6 +20,7 @@ from question_bank import LANGUAGES, REQUIRED_LANGUAGES, SECTIONS
 from question_bank.blueprints import PoolItem
 from question_bank.drafts import (
     TOPIC_CODE,
+    ItemDraft,
     ReviewNote,
     TopicDraft,
     VersionContent,
@@ -111,8 +112,6 @@ def create_item(
     note: str = "",
 ) -> Item:
     """A new item with its first version, in draft. ``positions`` None means every position."""
-    from question_bank.drafts import ItemDraft
-
     draft = ItemDraft(external_id, section, topic_code, tuple(positions) if positions else None, content)
     problems = item_problems(draft, required_languages=(), require_explanation=False, require_citation=False)
     if session.scalar(select(Item.id).where(Item.external_id == external_id)) is not None:

@@ -22,7 +22,11 @@ BANNED = re.compile(
 
 
 def norm(text: str) -> str:
-    return re.sub(r"\s+", "", text).casefold()
+    """The importer's own rule (whitespace, case, quote marks and dashes), so both agree."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from question_bank.citations import normalise
+
+    return normalise(text)
 
 
 def main() -> int:

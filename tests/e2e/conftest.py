@@ -22,6 +22,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
 ]
 
 
@@ -53,15 +54,60 @@ def start_server(tmp: Path, extra_env: dict[str, str] | None = None) -> tuple[su
     raise RuntimeError("server did not answer within 90 s")
 
 
+class Server:
+    """A running server and direct access to its database, for arranging and checking data."""
+
+    def __init__(self, proc: subprocess.Popen, base: str, folder: Path) -> None:
+        self.proc, self.base, self.folder = proc, base, folder
+        self.url = f"sqlite:///{folder / 'e2e.db'}"
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+
+        self.engine = create_engine(self.url, connect_args={"timeout": 30})
+        self.Session = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    def __str__(self) -> str:
+        return self.base
+
+    def __add__(self, path: str) -> str:
+        return self.base + path
+
+    def stop(self) -> None:
+        self.engine.dispose()
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _with_bank(server: Server) -> Server:
+    sys.path.insert(0, str(ROOT / "tests" / "integration"))
+    from synthetic_bank import ensure_synthetic_bank
+
+    with server.Session() as session:
+        ensure_synthetic_bank(session)
+        session.commit()
+    return server
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    proc, base = start_server(tmp_path_factory.mktemp("e2e"))
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("e2e")
+    proc, base = start_server(folder)
+    srv = _with_bank(Server(proc, base, folder))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def short_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose tests last 20 seconds and whose sweeper runs every second."""
+    folder = tmp_path_factory.mktemp("e2e-short")
+    proc, base = start_server(folder, {"EXAM_DURATION_SECONDS": "20", "EXPIRY_SWEEP_SECONDS": "1"})
+    srv = _with_bank(Server(proc, base, folder))
+    yield srv
+    srv.stop()
 
 
 @pytest.fixture(scope="session")

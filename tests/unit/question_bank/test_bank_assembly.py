@@ -142,7 +142,7 @@ def test_forms_are_stored_and_usage_counted(sourced: Session, make_item: Callabl
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 2**63 - 1),
-    per_section=st.integers(60, 160),
+    per_section=st.integers(80, 160),
     legal=st.integers(1, 50),
     quota=st.integers(0, 6),
     previous_share=st.floats(0, 1),

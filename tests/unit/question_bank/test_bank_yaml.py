@@ -214,3 +214,23 @@ def test_export_active_only_and_retired_items(sourced: Session, fixtures: Path, 
     transition(sourced, get_item(sourced, "FUN-APL-0001").latest_version, RETIRED, actor=ACTOR)
     written = export_bank(sourced, tmp_path / "out", active_only=True)
     assert [p.name for p in written] == ["att_rules_testing.yaml"]
+
+
+def test_activate_needs_a_new_review_after_a_change(sourced: Session, fixtures: Path, tmp_path: Path) -> None:
+    shutil.copytree(fixtures / "good", tmp_path / "bank")
+    assert import_path(sourced, tmp_path / "bank", actor=ACTOR, activate=True).ok
+    target = tmp_path / "bank" / "functional" / "fun_appeal_commission.yaml"
+    text = target.read_text(encoding="utf-8").replace("difficulty: 3", "difficulty: 4")
+    target.write_text(text, encoding="utf-8")
+    report = import_path(sourced, tmp_path / "bank", actor=ACTOR, activate=True)
+    assert (
+        report.errors[0].item == "FUN-APL-0001"
+        and "added since the text last changed" in report.errors[0].message
+    )
+    text += "      - by: reviewer-e\n        at: 2026-12-01\n        note: re-checked after the change\n"
+    target.write_text(text, encoding="utf-8")
+    report = import_path(sourced, tmp_path / "bank", actor=ACTOR, activate=True)
+    assert report.summary() == {"imported": 1, "skipped": 3, "errors": []}
+    item = get_item(sourced, "FUN-APL-0001")
+    assert [(v.number, v.status) for v in item.versions] == [(1, RETIRED), (2, ACTIVE)]
+    assert item.active_version.difficulty == 4
