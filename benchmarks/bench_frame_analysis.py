@@ -68,6 +68,16 @@ def _wall_per_call(fn, items) -> float:
     return (time.perf_counter() - start) / len(items)
 
 
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -86,17 +96,20 @@ def main(argv: list[str] | None = None) -> int:
     labels = json.loads((root / "labels.json").read_text())
     frames = [(i["kind"], (root / i["file"]).read_bytes()) for i in labels["frames"]]
 
+    print(f"machine: {_cpu_name()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"OpenCV {cv2.__version__}, cv2.setNumThreads(1); CPU time, best of {args.rounds} rounds per frame")
+    print(f"load average at start: {os.getloadavg()[0]:.2f}\n")
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+        f"{'frames':38s} {'n':>4s} {'CPU ms':>7s} {'frames/s':>9s} {'wall ms':>8s}   {'thorough CPU ms':>15s} {'frames/s':>9s}"
     )
-    print(f"OpenCV {cv2.__version__}, cv2.setNumThreads(1); best of {args.rounds} rounds\n")
-    print(f"{'frames':40s} {'n':>4s} {'ms/frame':>9s} {'frames/s':>9s}   thorough: ms   frames/s")
     for label, pick in ROWS:
         data = [d for k, d in frames if pick(k)]
         fast = _time_per_call(analyze_frame, data, args.rounds)
+        wall = _wall_per_call(analyze_frame, data)
         slow = _time_per_call(lambda d: analyze_frame(d, thorough=True), data, args.rounds)
         print(
-            f"{label:40s} {len(data):4d} {fast * 1000:9.2f} {1 / fast:9.0f}   {slow * 1000:12.2f} {1 / slow:9.0f}"
+            f"{label:38s} {len(data):4d} {fast * 1000:7.2f} {1 / fast:9.0f} {wall * 1000:8.2f}"
+            f"   {slow * 1000:15.2f} {1 / slow:9.0f}"
         )
 
     # Stages, on the typical frames.

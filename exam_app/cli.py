@@ -41,7 +41,7 @@ def demo_command() -> None:
     from exam_app.demo import DEMO_PASSWORD, load_demo
 
     upgrade(current_app.config["DATABASE_URL"])
-    logins = load_demo()
+    logins = load_demo(sources=current_app.config["SOURCES_FOLDER"])
     _print_logins(logins, DEMO_PASSWORD)
 
 
@@ -66,7 +66,7 @@ def serve(demo: bool, host: str, port: int, workers: int) -> None:
     if demo:
         from exam_app.demo import DEMO_PASSWORD, load_demo
 
-        _print_logins(load_demo(), DEMO_PASSWORD)
+        _print_logins(load_demo(sources=current_app.config["SOURCES_FOLDER"]), DEMO_PASSWORD)
     sqlite = url.startswith("sqlite")
     processes = workers or (1 if sqlite else 2 * (os.cpu_count() or 1) + 1)
     click.echo(f"Serving on http://{host}:{port}  ({processes} process(es), {url.split(':')[0]})")

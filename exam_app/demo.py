@@ -198,7 +198,7 @@ STAFF = (
 )
 
 
-def load_demo(today: date | None = None) -> list[tuple[str, str]]:
+def load_demo(today: date | None = None, *, sources: str | None = None, echo=print) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """Create the demo data unless it is there; return (role, login) pairs to print."""
     today = today or date.today()
     session = db_session
@@ -206,6 +206,8 @@ def load_demo(today: date | None = None) -> list[tuple[str, str]]:
     if existing is None:
         _create(session, today)
         session.commit()
+        if sources:
+            echo(load_bank(session, sources))
     logins = [(role, username) for role, username, _, _ in STAFF]
     first_candidate = session.scalar(select(User).where(User.worker_id.is_not(None)).order_by(User.id))
     if first_candidate is not None:
@@ -352,6 +354,37 @@ def _create(session, today: date) -> None:  # type: ignore[no-untyped-def]
         except campaign_service.DomainError:
             continue  # the demo shows ineligible workers off the list, with their reasons
     session.flush()
+
+
+def load_bank(session, sources: str) -> str:  # type: ignore[no-untyped-def]
+    """Load the source texts and the reviewed bank content, active, so that candidates can sit the test.
+
+    Returns a line for the console: what was loaded, or why the bank stays inactive.
+    """
+    from pathlib import Path
+
+    from attestation.db import DomainError
+    from question_bank.blueprints import ensure_default_blueprints
+    from question_bank.citations import load_sources
+    from question_bank.importer import import_path
+    from question_bank.workflow import Actor
+
+    content = Path(__file__).resolve().parent.parent / "question_bank" / "content"
+    try:
+        load_sources(session, sources, actor_label="demo")
+    except DomainError as exc:
+        session.rollback()
+        return f"question bank not loaded: {exc.message}"
+    ensure_default_blueprints(session, actor_label="demo")
+    report = import_path(session, content, actor=Actor(None, "demo"), activate=True)
+    if report.ok:
+        session.commit()
+        return f"question bank: {len(report.activated)} items active"
+    session.rollback()
+    report = import_path(session, content, actor=Actor(None, "demo"))
+    session.commit()
+    first = report.errors[0].as_json() if report.errors else {}
+    return f"question bank loaded as drafts (not yet reviewed: {first.get('message', '')})"
 
 
 def demo_campaign(session) -> Campaign | None:  # type: ignore[no-untyped-def]
