@@ -143,7 +143,12 @@ def _analyze(data: bytes, reference: bytes | None, thorough: bool, started: floa
     timings["detect"], mark = (now - mark) * 1000, now
 
     h, w = image.shape[:2]
-    sx, sy = header.width / w, header.height / h
+    # libjpeg applies the EXIF orientation, so a portrait phone photo comes out with
+    # width and height swapped relative to its header.
+    width, height = header.width, header.height
+    if (w > h) != (width > height) and w != h:
+        width, height = height, width
+    sx, sy = width / w, height / h
     yaws = [pose.yaw_degrees(f.keypoints) for f in faces]
     reported = tuple(
         Face(
@@ -195,8 +200,8 @@ def _analyze(data: bytes, reference: bytes | None, thorough: bool, started: floa
         face_count=len(faces),
         flags=frozenset(flags),
         faces=reported,
-        width=header.width,
-        height=header.height,
+        width=width,
+        height=height,
         brightness=round(frame_quality.brightness, 1),
         contrast=round(frame_quality.contrast, 1),
         sharpness=round(frame_quality.sharpness, 1),

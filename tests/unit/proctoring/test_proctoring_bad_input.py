@@ -9,6 +9,8 @@ import zlib
 import cv2
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from proctoring import FLAGS, FrameAnalysis, analyze_frame
@@ -177,3 +179,20 @@ def test_unreadable_reference_does_not_raise_or_flag(frame_jpeg):
     result = analyze_frame(frame_jpeg, reference=b"garbage")
     assert "identity_mismatch" not in result.flags
     assert result.identity_note.startswith("reference photo unreadable")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cuts=st.lists(st.integers(min_value=0, max_value=10_000), max_size=4),
+    flips=st.lists(st.tuples(st.integers(min_value=0, max_value=10_000), st.integers(0, 255)), max_size=12),
+)
+def test_mutated_images_never_raise(frame_jpeg, astronaut_png, cuts, flips):
+    for original in (frame_jpeg, astronaut_png[:20_000]):
+        data = bytearray(original)
+        for pos, value in flips:
+            data[pos % len(data)] = value
+        for cut in cuts:
+            del data[cut % max(len(data), 1) :]
+        result = analyze_frame(bytes(data))
+        assert result.flags <= FLAGS
+        assert ("unreadable_frame" in result.flags) == (result.reason is not None and result.width == 0)
