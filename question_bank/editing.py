@@ -255,6 +255,7 @@ def import_upload(
         prefix = str(folder) + "/"
         for error in report.errors:
             error.file = error.file.removeprefix(prefix) if error.file != str(folder) else ""
+            error.message = error.message.replace(prefix, "")
     return UploadReport(report, files)
 
 

@@ -9,6 +9,7 @@ words them. Codes (statuses, sections, types, languages) are translated only for
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -533,7 +534,10 @@ def import_page():  # type: ignore[no-untyped-def]
     elif request.method == "POST":
         status = 422
         flash(_("Choose a file to import."), "error")
-    return render_template("question_bank/import.html", form=form, summary=summary), status
+    report_json = json.dumps(summary, ensure_ascii=False, indent=2) if summary else ""
+    return render_template(
+        "question_bank/import.html", form=form, summary=summary, report_json=report_json
+    ), status
 
 
 @bank_bp.route("/export.zip")
