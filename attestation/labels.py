@@ -218,6 +218,15 @@ class _Labels:
     def exam_error(self, code: str) -> str:
         return exam_error_text(code)
 
+    def proctoring_error(self, code: str) -> str:
+        return label(PROCTORING_ERRORS, code)
+
+    def incident(self, code: str | None) -> str:
+        return label(INCIDENT_KINDS, code)
+
+    def incident_status(self, code: str | None) -> str:
+        return label(INCIDENT_STATUSES, code)
+
     def outcome(self, code: str | None) -> str:
         return label(OUTCOMES, code)
 
@@ -285,3 +294,39 @@ ATTEMPT_STATUSES = {
     "annulled": _("Annulled after a confirmed violation"),
     "final": _("Final"),
 }
+
+PROCTORING_ERRORS = {
+    "frame_empty": _("The frame is empty."),
+    "frame_too_large": _("The frame is larger than 2 MB."),
+    "bad_verdict": _("Confirm or dismiss."),
+    "already_reviewed": _("This incident has already been reviewed."),
+    "comment_required": _("A comment is required."),
+    "needs_confirmed_violation": _("An annulment needs a confirmed violation."),
+    "reason_required": _("Give the reason."),
+    "annulment_exists": _("An annulment has already been requested for this session."),
+    "annulment_not_pending": _("This request is not waiting for agreement."),
+    "second_proctor_required": _("A second proctor must agree: you requested this annulment."),
+    "not_in_progress": _("The test is not in progress."),
+    "already_paused": _("The test is already paused."),
+    "not_paused": _("The test is not paused."),
+    "not_scored": _("Only a recorded result can be annulled."),
+}
+INCIDENT_KINDS = {
+    "no_face": _("No face in view"),
+    "multiple_faces": _("More than one person"),
+    "looking_away": _("Looking away"),
+    "identity_mismatch": _("A different person"),
+    "camera_blocked": _("Camera blocked or unreadable (could not tell)"),
+    "monitoring_gap": _("Monitoring gap: no frames (could not tell)"),
+    "tab_hidden": _("Left the test tab"),
+    "window_blur": _("Window lost focus"),
+    "fullscreen_exit": _("Left full screen"),
+    "copy": _("Copy"),
+    "cut": _("Cut"),
+    "paste": _("Paste"),
+    "context_menu": _("Context menu"),
+    "second_screen": _("Second screen"),
+    "voice": _("Sustained voice"),
+    "camera_stopped": _("Camera stopped"),
+}
+INCIDENT_STATUSES = {"open": _("Open"), "confirmed": _("Confirmed"), "dismissed": _("Dismissed")}

@@ -7,6 +7,7 @@ and services and changes nothing in the application.
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -16,7 +17,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+# The application under test: this repository, or a snapshot of it (--app-root of bench_exam_load).
+ROOT = Path(os.environ.get("ATTEST_BENCH_APP_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "integration"))  # the synthetic bank the delivery tests use
 

@@ -1,26 +1,37 @@
 """Exam delivery under load: virtual candidates over HTTP against ``attest serve``.
 
 An asyncio client (aiohttp) on the same machine drives each virtual candidate through the real
-pages and API: login, cabinet, prepare (system check, consent, language), rules, start, the
-test page (with its static files); then, until the hold ends, it saves an answer to a random
-question every Exp(mean 20 s) and syncs the timer every 30 s (±10%); then it submits and opens
-the result. Starts are spread uniformly at random over the ramp. Every request is timed by
-kind; an error is a status other than the expected one, a refused step, an exception or a
-timeout (10 s). A save without an answer is retried with the same sequence number, as the
-test page does. After the run the database is checked: for every attempt, the stored steps
+pages and API: login page, login, cabinet, the exam page, prepare (system check, consent,
+language), rules, start, the test page and its static files; then, until the run ends, it
+saves an answer to a random question every Exp(mean 20 s) (single choice: one option,
+multiple choice: one or two) with its sequence number going up by one, and syncs the timer
+every 30 s (±10%); at the end it submits and opens the result. Every request is timed by
+kind. An error is a status other than the expected one, a refused step, an exception or a
+timeout (10 s); a save without an answer is retried with the same sequence number, as the test
+page does. After the run the database is checked: for every attempt, the stored steps
 (position, response, client_seq) are exactly the ones the client sent and saw accepted, in
-order; the audit chain must be intact and every submitted attempt scored.
+order; every submitted attempt must be scored and the audit chain intact.
+
+A run is a list of stages. A stage starts its new candidates, spread uniformly at random over
+its ramp, then holds for ``--hold`` seconds with everyone saving; the stage's save latency is
+measured in the hold, its errors over ramp and hold. A single run is one stage::
 
     .venv/bin/python benchmarks/bench_exam_load.py --backend sqlite --candidates 500 --ramp 60 --hold 90
-    .venv/bin/python benchmarks/bench_exam_load.py --backend postgresql --search
-    .venv/bin/python benchmarks/bench_exam_load.py --backend sqlite --start-peak [--forms start]
+    .venv/bin/python benchmarks/bench_exam_load.py --backend postgresql --start-peak [--forms start]
 
-The server is a subprocess (``attest serve``, gunicorn gthread) on a fresh database that the
-script builds (SQLite file in a temporary directory, or database ``attest_bench`` on a
-PostgreSQL server of the benchmark's own, port 55433, started with scripts/pg-test-server.sh
-and stopped afterwards). Only 127.0.0.1 is used. Everything is bounded: each candidate's loop
-ends with the hold, each request times out after 10 s, each run has a hard time limit and the
-search a total budget (``--max-minutes``).
+``--search`` steps the number of candidates up (250, 500, 1000, 1500, ...) in one server run,
+candidates of earlier steps staying in their test (a staircase: the logins of every step are
+made once, at ``--start-rate`` per second), and stops at the first step whose hold p99 save
+latency reaches 200 ms or that has any error; it reports the largest passing step::
+
+    .venv/bin/python benchmarks/bench_exam_load.py --backend sqlite --search
+
+The server is a subprocess (``attest serve``: gunicorn gthread) on a fresh database the script
+builds: an SQLite file in a temporary directory, or database ``attest_bench`` on a PostgreSQL
+server of the benchmark's own (port 55433, started with scripts/pg-test-server.sh and stopped
+afterwards). Only 127.0.0.1 is used. Everything is bounded: a candidate's loop ends with the
+run, each request times out after 10 s, a run has a hard time limit and the search a total
+budget (``--max-minutes``).
 """
 
 from __future__ import annotations
@@ -42,10 +53,22 @@ from typing import Any
 
 import aiohttp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+data: Any = None  # bench_exam_data and bench_exam_proc, imported once the application root is known
+proc: Any = None
 
-import bench_exam_data as data  # noqa: E402
-import bench_exam_proc as proc  # noqa: E402
+
+def _import_helpers(app_root: str | None) -> None:
+    """Point the helpers (and the server they start) at the application under test, then import them."""
+    global data, proc
+    if app_root:
+        os.environ["ATTEST_BENCH_APP_ROOT"] = str(Path(app_root).resolve())
+    import bench_exam_data
+    import bench_exam_proc
+
+    data, proc = bench_exam_data, bench_exam_proc
+
 
 CORES = len(os.sched_getaffinity(0))
 SAVE_MEAN_SECONDS = 20.0
@@ -67,6 +90,7 @@ START_KINDS = (
     "rules",
     "start",
     "test_page",
+    "static",
 )
 
 
@@ -77,105 +101,264 @@ class RequestFailed(Exception):
 @dataclass
 class Sample:
     kind: str
-    at: float  # seconds since the run began (request start)
+    at: float  # seconds since the run began, when the request was sent
     ms: float
     ok: bool
 
 
 @dataclass
-class Run:
-    """What one run measured."""
-
-    backend: str
-    candidates: int
-    workers: int
+class Stage:
+    candidates: int  # in their test once this stage has started everyone
     ramp: float
     hold: float
-    forms: str
-    samples: list[Sample] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-    error_examples: list[str] = field(default_factory=list)
-    start_seconds: list[float] = field(default_factory=list)  # login page → test page, per candidate
-    started: int = 0
-    submitted_ids: set[int] = field(default_factory=set)
-    sent: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
-    loop_lag_ms: list[float] = field(default_factory=list)
+    t_ramp: float = math.nan
+    t_hold: float = math.nan
+    t_end: float = math.nan
+    cpu: dict[str, Any] = field(default_factory=dict)  # proc.CpuSample at ramp, hold, end
 
-    def error(self, kind: str, text: str) -> None:
-        self.errors[kind] = self.errors.get(kind, 0) + 1
-        if len(self.error_examples) < 12:
-            self.error_examples.append(f"{kind}: {text[:200]}")
+
+@dataclass
+class Run:
+    """Everything the client saw."""
+
+    samples: list[Sample] = field(default_factory=list)
+    errors: list[tuple[float, str, str]] = field(default_factory=list)  # (at, kind, text)
+    starts: list[tuple[int, float]] = field(default_factory=list)  # (stage, login page → test page s)
+    started: list[int] = field(default_factory=list)  # started candidates per stage
+    submitted: set[int] = field(default_factory=set)
+    sent: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    loop_lag: list[tuple[float, float]] = field(default_factory=list)  # (at, ms late)
+    finished_at: float = math.nan
+
+    def error(self, at: float, kind: str, text: str) -> None:
+        self.errors.append((at, kind, text[:200]))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t0 = time.monotonic()
+
+    def now(self) -> float:
+        return time.monotonic() - self.t0
+
+    async def until(self, at: float) -> None:
+        await asyncio.sleep(max(0.0, at - self.now()))
 
 
 # --- one virtual candidate -----------------------------------------------------------------------------
 
 
 class Client:
-    def __init__(self, run: Run, session: aiohttp.ClientSession, t0: float) -> None:
+    def __init__(self, run: Run, http: aiohttp.ClientSession, clock: Clock) -> None:
         self.run = run
-        self.http = session
-        self.t0 = t0
+        self.http = http
+        self.clock = clock
 
     async def request(
         self, kind: str, method: str, path: str, *, expect: int, **kwargs: Any
     ) -> tuple[aiohttp.ClientResponse, bytes]:
         if path.startswith("http"):
             path = "/" + path.split("/", 3)[3]  # an absolute Location: keep the path only
-        began = time.monotonic()
+        began = self.clock.now()
         try:
             async with self.http.request(method, path, allow_redirects=False, **kwargs) as response:
                 body = await response.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            ms = (time.monotonic() - began) * 1000
-            self.run.samples.append(Sample(kind, began - self.t0, ms, False))
-            self.run.error(kind, f"{type(exc).__name__}: {exc}")
+            self.run.samples.append(Sample(kind, began, (self.clock.now() - began) * 1000, False))
+            self.run.error(began, kind, f"{type(exc).__name__}: {exc}")
             raise RequestFailed(kind) from exc
-        ms = (time.monotonic() - began) * 1000
         ok = response.status == expect
-        self.run.samples.append(Sample(kind, began - self.t0, ms, ok))
+        self.run.samples.append(Sample(kind, began, (self.clock.now() - began) * 1000, ok))
         if not ok:
-            self.run.error(kind, f"HTTP {response.status} on {method} {path}: {body[:120]!r}")
+            self.run.error(began, kind, f"HTTP {response.status} on {method} {path}: {body[:120]!r}")
             raise RequestFailed(kind)
         return response, body
 
+    def fail(self, kind: str, text: str) -> RequestFailed:
+        self.run.error(self.clock.now(), kind, text)
+        return RequestFailed(kind)
 
-def _csrf(body: bytes, pattern: re.Pattern[str] = CSRF_INPUT) -> str:
+
+def _csrf(c: Client, body: bytes, kind: str, pattern: re.Pattern[str] = CSRF_INPUT) -> str:
     match = pattern.search(body.decode("utf-8", "replace"))
     if not match:
-        raise RequestFailed("no CSRF token")
+        raise c.fail(kind, "no CSRF token on the page")
     return match.group(1)
 
 
-async def candidate(
-    run: Run,
-    index: int,
-    who: data.Candidate,
-    connector: aiohttp.BaseConnector,
-    base: str,
-    t0: float,
-    start_at: float,
-    hold_end: float,
-    submit_at: float,
-    seed: int,
-) -> None:
-    rng = random.Random(seed * 1_000_003 + index)
-    await asyncio.sleep(max(0.0, t0 + start_at - time.monotonic()))
-    async with aiohttp.ClientSession(
-        base_url=base,
-        connector=connector,
-        connector_owner=False,
-        cookie_jar=aiohttp.CookieJar(unsafe=True),
-        timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT),
-        headers={"User-Agent": "bench-exam-load/1 (virtual candidate)", "Accept-Language": "ru"},
-    ) as http:
-        c = Client(run, http, t0)
+class Candidate:
+    def __init__(
+        self,
+        run: Run,
+        clock: Clock,
+        finish: asyncio.Event,
+        index: int,
+        stage: int,
+        who: data.Candidate,
+        seed: int,
+        submit_spread: float,
+    ) -> None:
+        self.run = run
+        self.clock = clock
+        self.finish = finish
+        self.index = index
+        self.stage = stage
+        self.who = who
+        self.rng = random.Random(seed * 1_000_003 + index)
+        self.submit_delay = self.rng.uniform(0, submit_spread)
+
+    async def live(self, connector: aiohttp.BaseConnector, base: str, start_at: float) -> None:
+        await self.clock.until(start_at)
+        async with aiohttp.ClientSession(
+            base_url=base,
+            connector=connector,
+            connector_owner=False,
+            cookie_jar=aiohttp.CookieJar(unsafe=True),  # cookies from 127.0.0.1
+            timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT),
+            headers={"User-Agent": "bench-exam-load/1 (virtual candidate)", "Accept-Language": "ru"},
+        ) as http:
+            c = Client(self.run, http, self.clock)
+            try:
+                attempt_id, token, questions = await self.start(c)
+            except RequestFailed:
+                return
+            except (KeyError, ValueError) as exc:
+                self.run.error(self.clock.now(), "start", f"{type(exc).__name__}: {exc}")
+                return
+            self.run.started[self.stage] += 1
+            await self.sit(c, attempt_id, token, questions)
+            await self.clock.until(self.run.finished_at + self.submit_delay)
+            await self.submit(c, attempt_id, token)
+
+    async def start(self, c: Client) -> tuple[int, str, list[dict[str, Any]]]:
+        """Login page → login → cabinet → exam page → prepare → rules → start → test page."""
+        began = self.clock.now()
+        _, body = await c.request("login_page", "GET", "/login", expect=200)
+        form = {
+            "username": self.who.username,
+            "password": data.PASSWORD,
+            "csrf_token": _csrf(c, body, "login"),
+        }
+        response, _ = await c.request("login", "POST", "/login", expect=302, data=form)
+        response, _ = await c.request("home", "GET", response.headers["Location"], expect=302)
+        _, body = await c.request("cabinet", "GET", response.headers["Location"], expect=200)
+        entry = f"/exam/{self.who.entry_id}"
+        if f'href="{entry}"'.encode() not in body:
+            raise c.fail("cabinet", f"no link to {entry}")
+        _, body = await c.request("exam_page", "GET", entry, expect=200)
+        form = {
+            "csrf_token": _csrf(c, body, "exam_page"),
+            "check_browser": "1",
+            "check_camera": "1",
+            "check_connection": "1",
+            "consent": "1",
+            "exam_lang": "ru",
+        }
+        response, _ = await c.request("prepare", "POST", f"{entry}/prepare", expect=302, data=form)
+        if not response.headers["Location"].endswith("/rules"):
+            raise c.fail("prepare", f"redirected to {response.headers['Location']}")
+        _, body = await c.request("rules", "GET", response.headers["Location"], expect=200)
+        form = {"csrf_token": _csrf(c, body, "rules")}
+        response, _ = await c.request("start", "POST", f"{entry}/start", expect=302, data=form)
+        location = response.headers["Location"]
+        if "/exam/attempt/" not in location:
+            raise c.fail("start", f"redirected to {location}")
+        _, body = await c.request("test_page", "GET", location, expect=200)
+        match = PAYLOAD.search(body.decode("utf-8"))
+        if not match:
+            raise c.fail("test_page", "no exam payload on the page")
+        payload = json.loads(match.group(1))
+        token = _csrf(c, body, "test_page", CSRF_META)
+        for path in STATIC:
+            await c.request("static", "GET", path, expect=200)
+        self.run.starts.append((self.stage, self.clock.now() - began))
+        return int(payload["attempt"]), token, payload["questions"]
+
+    async def wait(self, at: float) -> bool:
+        """Sleep until ``at``; True if the run finished meanwhile."""
+        if self.finish.is_set():
+            return True
         try:
-            attempt_id, token, questions = await _start(c, who)
-        except RequestFailed:
+            await asyncio.wait_for(self.finish.wait(), timeout=max(0.0, at - self.clock.now()))
+        except TimeoutError:
+            return False
+        return True
+
+    async def sit(self, c: Client, attempt_id: int, token: str, questions: list[dict[str, Any]]) -> None:
+        """Save every Exp(20 s), sync every 30 s ±10%, until the run finishes."""
+        rng = self.rng
+        device = f"bench-device-{self.index:06d}"
+        sent = self.run.sent.setdefault(attempt_id, [])
+        headers = {"X-CSRFToken": token}
+        seq = 0
+        now = self.clock.now()
+        next_save = now + rng.expovariate(1.0 / SAVE_MEAN_SECONDS)
+        next_sync = now + rng.uniform(0, SYNC_SECONDS)
+        for _ in range(100_000):  # bounded; the run ends long before
+            if await self.wait(min(next_save, next_sync)):
+                return
+            if next_save <= next_sync:
+                q = rng.choice(questions)
+                options = len(q["options"])
+                if q["multiple"]:
+                    response = sorted(rng.sample(range(options), rng.randint(1, 2)))
+                else:
+                    response = [rng.randrange(options)]
+                seq += 1
+                step = {"position": q["position"], "response": response, "seq": seq, "acked": None}
+                sent.append(step)
+                body = {
+                    "device": device,
+                    "steps": [
+                        {
+                            "position": q["position"],
+                            "response": response,
+                            "flagged": False,
+                            "seq": seq,
+                            "time": int(time.time() * 1000),
+                        }
+                    ],
+                }
+                await self.save(c, attempt_id, body, headers, step)
+                next_save = self.clock.now() + rng.expovariate(1.0 / SAVE_MEAN_SECONDS)
+            else:
+                try:
+                    _, raw = await c.request(
+                        "sync", "GET", f"/api/v1/attempts/{attempt_id}/state", expect=200
+                    )
+                    status = json.loads(raw).get("status")
+                    if status != "in_progress":
+                        c.fail("sync", f"status {status}")
+                except (RequestFailed, ValueError):
+                    pass
+                next_sync = self.clock.now() + SYNC_SECONDS * rng.uniform(0.9, 1.1)
+
+    async def save(
+        self, c: Client, attempt_id: int, body: dict[str, Any], headers: dict[str, str], step: dict[str, Any]
+    ) -> None:
+        for attempt in range(SAVE_RETRIES):
+            try:
+                _, raw = await c.request(
+                    "save",
+                    "POST",
+                    f"/api/v1/attempts/{attempt_id}/steps",
+                    expect=200,
+                    json=body,
+                    headers=headers,
+                )
+                answer = json.loads(raw)
+            except (RequestFailed, ValueError):
+                if attempt + 1 < SAVE_RETRIES:
+                    await asyncio.sleep(1.0)
+                continue
+            if step["seq"] in answer.get("accepted", []) and not answer.get("refused"):
+                step["acked"] = True
+            else:
+                step["acked"] = False
+                c.fail("save_refused", json.dumps(answer))
             return
-        run.started += 1
-        await _sit(c, rng, index, attempt_id, token, questions, hold_end)
-        await asyncio.sleep(max(0.0, t0 + submit_at - time.monotonic()))
+
+    async def submit(self, c: Client, attempt_id: int, token: str) -> None:
         try:
             _, body = await c.request(
                 "submit",
@@ -186,195 +369,50 @@ async def candidate(
             )
             answer = json.loads(body)
             if not answer.get("ok"):
-                run.error("submit", f"not ok: {answer}")
-                return
-            run.submitted_ids.add(attempt_id)
+                raise c.fail("submit", f"not ok: {answer}")
+            self.run.submitted.add(attempt_id)
             await c.request("result", "GET", answer["result"], expect=200)
-        except (RequestFailed, ValueError):
+        except (RequestFailed, ValueError, KeyError):
             return
 
 
-async def _start(c: Client, who: data.Candidate) -> tuple[int, str, list[dict[str, Any]]]:
-    """Login page → login → cabinet → prepare page → prepare → rules → start → test page."""
-    began = time.monotonic()
-    _, body = await c.request("login_page", "GET", "/login", expect=200)
-    form = {"username": who.username, "password": data.PASSWORD, "csrf_token": _csrf(body)}
-    response, _ = await c.request("login", "POST", "/login", expect=302, data=form)
-    response, _ = await c.request("home", "GET", response.headers["Location"], expect=302)
-    _, body = await c.request("cabinet", "GET", response.headers["Location"], expect=200)
-    entry = f"/exam/{who.entry_id}"
-    if entry.encode() not in body:
-        c.run.error("cabinet", f"no link to {entry}")
-        raise RequestFailed("cabinet")
-    _, body = await c.request("exam_page", "GET", entry, expect=200)
-    form = {
-        "csrf_token": _csrf(body),
-        "check_browser": "1",
-        "check_camera": "1",
-        "check_connection": "1",
-        "consent": "1",
-        "exam_lang": "ru",
-    }
-    response, _ = await c.request("prepare", "POST", f"{entry}/prepare", expect=302, data=form)
-    if not response.headers["Location"].endswith("/rules"):
-        c.run.error("prepare", f"redirected to {response.headers['Location']}")
-        raise RequestFailed("prepare")
-    _, body = await c.request("rules", "GET", response.headers["Location"], expect=200)
-    response, _ = await c.request(
-        "start", "POST", f"{entry}/start", expect=302, data={"csrf_token": _csrf(body)}
-    )
-    location = response.headers["Location"]
-    if "/exam/attempt/" not in location:
-        c.run.error("start", f"redirected to {location}")
-        raise RequestFailed("start")
-    _, body = await c.request("test_page", "GET", location, expect=200)
-    html = body.decode("utf-8")
-    match = PAYLOAD.search(html)
-    if not match:
-        c.run.error("test_page", "no exam payload")
-        raise RequestFailed("test_page")
-    payload = json.loads(match.group(1))
-    token = _csrf(body, CSRF_META)
-    for path in STATIC:
-        await c.request("static", "GET", path, expect=200)
-    c.run.start_seconds.append(time.monotonic() - began)
-    return int(payload["attempt"]), token, payload["questions"]
+# --- the driver ----------------------------------------------------------------------------------------
 
 
-async def _sit(
-    c: Client,
-    rng: random.Random,
-    index: int,
-    attempt_id: int,
-    token: str,
-    questions: list[dict[str, Any]],
-    hold_end: float,
-) -> None:
-    """Save every Exp(20 s), sync every 30 s ±10%, until the hold ends."""
-    device = f"bench-device-{index:06d}"
-    sent = c.run.sent.setdefault(attempt_id, [])
-    seq = 0
-    now = time.monotonic() - c.t0
-    next_save = now + rng.expovariate(1.0 / SAVE_MEAN_SECONDS)
-    next_sync = now + rng.uniform(0, SYNC_SECONDS)
-    headers = {"X-CSRFToken": token}
-    for _ in range(100_000):  # bounded; the hold ends long before
-        wake = min(next_save, next_sync)
-        if wake >= hold_end:
-            return
-        await asyncio.sleep(max(0.0, c.t0 + wake - time.monotonic()))
-        if next_save <= next_sync:
-            q = rng.choice(questions)
-            options = len(q["options"])
-            if q["multiple"]:
-                response = sorted(rng.sample(range(options), rng.randint(1, 2)))
-            else:
-                response = [rng.randrange(options)]
-            seq += 1
-            step = {"position": q["position"], "response": response, "seq": seq, "acked": None}
-            sent.append(step)
-            body = {
-                "device": device,
-                "steps": [
-                    {
-                        "position": q["position"],
-                        "response": response,
-                        "flagged": False,
-                        "seq": seq,
-                        "time": int(time.time() * 1000),
-                    }
-                ],
-            }
-            for attempt in range(SAVE_RETRIES):
-                try:
-                    _, raw = await c.request(
-                        "save",
-                        "POST",
-                        f"/api/v1/attempts/{attempt_id}/steps",
-                        expect=200,
-                        json=body,
-                        headers=headers,
-                    )
-                except RequestFailed:
-                    if attempt + 1 < SAVE_RETRIES:
-                        await asyncio.sleep(1.0)
-                    continue
-                answer = json.loads(raw)
-                if seq in answer.get("accepted", []) and not answer.get("refused"):
-                    step["acked"] = True
-                else:
-                    step["acked"] = False
-                    c.run.error("save_refused", json.dumps(answer)[:200])
-                break
-            next_save = time.monotonic() - c.t0 + rng.expovariate(1.0 / SAVE_MEAN_SECONDS)
-        else:
-            try:
-                _, raw = await c.request("sync", "GET", f"/api/v1/attempts/{attempt_id}/state", expect=200)
-                state = json.loads(raw)
-                if state.get("status") != "in_progress":
-                    c.run.error("sync", f"status {state.get('status')}")
-            except RequestFailed:
-                pass
-            next_sync = time.monotonic() - c.t0 + SYNC_SECONDS * rng.uniform(0.9, 1.1)
+@dataclass
+class StageResult:
+    backend: str
+    candidates: int
+    processes: int
+    forms: str
+    ramp: float
+    hold: float
+    started: int
+    new: int
+    req_per_s: float
+    saves: int
+    save_p50: float
+    save_p95: float
+    save_p99: float
+    save_max: float
+    save_p99_ramp: float
+    sync_p99: float
+    start_p50: float
+    start_p99: float
+    start_max: float
+    start_kinds_p99: dict[str, float]
+    errors: int
+    error_kinds: dict[str, int]
+    error_examples: list[str]
+    cpu_ramp: dict[str, float]
+    cpu_hold: dict[str, float]
+    loop_lag_p99_ms: float
+    loop_lag_max_ms: float
+    load_average: str
 
-
-async def _loop_lag(run: Run, until: float) -> None:
-    """How late the client's event loop wakes up: if this grows, the client is the bottleneck."""
-    for _ in range(1_000_000):
-        if time.monotonic() >= until:
-            return
-        began = time.monotonic()
-        await asyncio.sleep(0.1)
-        run.loop_lag_ms.append((time.monotonic() - began - 0.1) * 1000)
-
-
-async def drive(
-    run: Run,
-    people: list[data.Candidate],
-    port: int,
-    submit_spread: float,
-    seed: int,
-    on_hold: Any,
-) -> None:
-    base = f"http://127.0.0.1:{port}"
-    rng = random.Random(seed)
-    starts = sorted(rng.uniform(0, run.ramp) for _ in people)
-    hold_end = run.ramp + run.hold
-    connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=1.0, ttl_dns_cache=None)
-    t0 = time.monotonic() + 0.5
-    tasks = [
-        asyncio.create_task(
-            candidate(
-                run,
-                i,
-                who,
-                connector,
-                base,
-                t0,
-                starts[i],
-                hold_end,
-                hold_end + rng.uniform(0, submit_spread),
-                seed,
-            )
-        )
-        for i, who in enumerate(people)
-    ]
-    total = run.ramp + run.hold + submit_spread
-    lag = asyncio.create_task(_loop_lag(run, t0 + total))
-    marks = asyncio.create_task(on_hold(t0))
-    try:
-        # The hard limit: the whole run plus the longest a straggler can take (retries, timeouts).
-        await asyncio.wait_for(asyncio.gather(*tasks), timeout=total + 4 * REQUEST_TIMEOUT + 60)
-    except TimeoutError:
-        run.error("run", "hard time limit reached; unfinished candidates cancelled")
-    finally:
-        for task in (*tasks, lag, marks):
-            task.cancel()
-        await asyncio.gather(*tasks, lag, marks, return_exceptions=True)
-        await connector.close()
-
-
-# --- one run -------------------------------------------------------------------------------------------
+    @property
+    def passed(self) -> bool:
+        return self.started == self.new and self.errors == 0 and self.save_p99 < P99_LIMIT_MS
 
 
 def pct(values: list[float], q: float) -> float:
@@ -384,101 +422,174 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
-@dataclass
-class Result:
-    backend: str
-    candidates: int
-    workers: int
-    forms: str
-    ramp: float
-    hold: float
-    started: int
-    requests: int
-    req_per_s_hold: float
-    saves_hold: int
-    save_p50: float
-    save_p95: float
-    save_p99: float
-    save_max: float
-    save_p99_ramp: float
-    save_p99_all: float
-    sync_p99: float
-    submit_p99: float
-    start_p50: float
-    start_p99: float
-    start_max: float
-    start_kinds_p99: dict[str, float]
-    errors: int
-    error_kinds: dict[str, int]
-    error_examples: list[str]
-    check: str
-    check_ok: bool
-    setup_seconds: float
-    forms_seconds: float | None
-    cpu_hold: dict[str, float]
-    cpu_ramp: dict[str, float]
-    loop_lag_p99_ms: float
-    loop_lag_max_ms: float
-    load_before: str
-    load_after: str
-    server_processes: int
-
-    @property
-    def passed(self) -> bool:
-        return (
-            self.started == self.candidates
-            and self.errors == 0
-            and self.check_ok
-            and self.save_p99 < P99_LIMIT_MS
-        )
+def _kinds(errors: list[tuple[float, str, str]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for _, kind, _ in errors:
+        out[kind] = out.get(kind, 0) + 1
+    return out
 
 
-def one_run(args: argparse.Namespace, candidates: int, ramp: float, hold: float) -> Result:
+def evaluate(run: Run, stages: list[Stage], k: int, backend: str, processes: int, forms: str) -> StageResult:
+    stage = stages[k]
+    new = stage.candidates - (stages[k - 1].candidates if k else 0)
+    window = [s for s in run.samples if stage.t_ramp <= s.at < stage.t_end]
+    hold = [s for s in window if s.at >= stage.t_hold]
+    saves = [s.ms for s in hold if s.kind == "save"]
+    errors = [e for e in run.errors if stage.t_ramp <= e[0] < stage.t_end]
+    starts = [seconds for index, seconds in run.starts if index == k]
+    lags = [ms for at, ms in run.loop_lag if stage.t_ramp <= at < stage.t_end]
+    cpu = stage.cpu
+    return StageResult(
+        backend=backend,
+        candidates=stage.candidates,
+        processes=processes,
+        forms=forms,
+        ramp=stage.ramp,
+        hold=stage.hold,
+        started=run.started[k],
+        new=new,
+        req_per_s=len(hold) / stage.hold if stage.hold else math.nan,
+        saves=len(saves),
+        save_p50=pct(saves, 50),
+        save_p95=pct(saves, 95),
+        save_p99=pct(saves, 99),
+        save_max=max(saves) if saves else math.nan,
+        save_p99_ramp=pct([s.ms for s in window if s.kind == "save" and s.at < stage.t_hold], 99),
+        sync_p99=pct([s.ms for s in hold if s.kind == "sync"], 99),
+        start_p50=pct(starts, 50),
+        start_p99=pct(starts, 99),
+        start_max=max(starts) if starts else math.nan,
+        start_kinds_p99={
+            kind: round(pct([s.ms for s in window if s.kind == kind], 99), 1)
+            for kind in START_KINDS
+            if any(s.kind == kind for s in window)
+        },
+        errors=len(errors),
+        error_kinds=_kinds(errors),
+        error_examples=[f"{kind}: {text}" for _, kind, text in errors[:8]],
+        cpu_ramp={k: round(v, 2) for k, v in proc.cpu_share(cpu["ramp"], cpu["hold"]).items()},
+        cpu_hold={k: round(v, 2) for k, v in proc.cpu_share(cpu["hold"], cpu["end"]).items()},
+        loop_lag_p99_ms=pct(lags, 99),
+        loop_lag_max_ms=max(lags) if lags else math.nan,
+        load_average=proc.loadavg(),
+    )
+
+
+async def _loop_lag(run: Run, clock: Clock, finish: asyncio.Event) -> None:
+    """How late the client's event loop wakes up: if this grows, the client itself is saturated."""
+    for _ in range(10_000_000):
+        if finish.is_set():
+            return
+        began = clock.now()
+        await asyncio.sleep(0.1)
+        run.loop_lag.append((began, (clock.now() - began - 0.1) * 1000))
+
+
+async def drive(
+    args: argparse.Namespace,
+    stages: list[Stage],
+    people: list[data.Candidate],
+    port: int,
+    pids: tuple[int, int | None],
+    processes: int,
+    deadline: float,
+) -> tuple[Run, list[StageResult], list[str]]:
+    """Run the stages (the search stops at the first failing one), then let everyone submit."""
+    run = Run()
+    clock = Clock()
+    finish = asyncio.Event()
+    rng = random.Random(args.seed)
+    base = f"http://127.0.0.1:{port}"
+    connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=1.0)  # gunicorn closes idle ones after 2 s
+    tasks: list[asyncio.Task[None]] = []
+    results: list[StageResult] = []
+    notes: list[str] = []
+    lag = asyncio.create_task(_loop_lag(run, clock, finish))
+    launched = 0
+    try:
+        for k, stage in enumerate(stages):
+            if args.search and time.monotonic() + stage.ramp + stage.hold > deadline:
+                notes.append(
+                    f"step {stage.candidates} not run: it would pass the {args.max_minutes:.0f}-minute budget"
+                )
+                break
+            run.started.append(0)
+            stage.t_ramp = clock.now()
+            stage.cpu["ramp"] = proc.cpu_sample(*pids)
+            offsets = sorted(rng.uniform(0, stage.ramp) for _ in range(stage.candidates - launched))
+            for offset in offsets:
+                who = Candidate(
+                    run, clock, finish, launched, k, people[launched], args.seed, args.submit_spread
+                )
+                tasks.append(asyncio.create_task(who.live(connector, base, stage.t_ramp + offset)))
+                launched += 1
+            await clock.until(stage.t_ramp + stage.ramp)
+            stage.t_hold = clock.now()
+            stage.cpu["hold"] = proc.cpu_sample(*pids)
+            await clock.until(stage.t_hold + stage.hold)
+            stage.t_end = clock.now()
+            stage.cpu["end"] = proc.cpu_sample(*pids)
+            result = evaluate(run, stages, k, args.backend, processes, args.forms)
+            results.append(result)
+            print(f"   step {stage.candidates}: " + row(result), flush=True)
+            if args.search and not result.passed:
+                break
+        run.finished_at = clock.now()
+        finish.set()
+        limit = args.submit_spread + SAVE_RETRIES * (REQUEST_TIMEOUT + 1) + 12 * REQUEST_TIMEOUT
+        done, pending = await asyncio.wait(tasks, timeout=limit) if tasks else (set(), set())
+        if pending:
+            notes.append(f"{len(pending)} candidates still busy {limit:.0f} s after the end: cancelled")
+            run.error(clock.now(), "run", f"{len(pending)} candidates cancelled at the time limit")
+    finally:
+        finish.set()
+        for task in (*tasks, lag):
+            task.cancel()
+        await asyncio.gather(*tasks, lag, return_exceptions=True)
+        await connector.close()
+    return run, results, notes
+
+
+# --- a whole run ---------------------------------------------------------------------------------------
+
+
+def one_run(args: argparse.Namespace, stages: list[Stage], deadline: float) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="attest-bench-"))
     pg: proc.Postgres | None = None
     server: proc.Server | None = None
     pg_name = "attest_bench"
+    count = stages[-1].candidates
     try:
         if args.backend == "sqlite":
             url = f"sqlite:///{tmp / 'bench.db'}"
-            workers = args.workers or 1
         else:
             pg = proc.Postgres(args.pg_port)
-            admin = pg.start()
-            url = data.create_pg_database(admin, pg_name)
-            workers = args.workers or 0  # attest serve's default: 2 × cores + 1
-        print(
-            f"\n== {args.backend}: {candidates} candidates, ramp {ramp:.0f} s, hold {hold:.0f} s, "
-            f"forms {args.forms}; load average {proc.loadavg()}",
-            flush=True,
+            url = data.create_pg_database(pg.start(), pg_name)
+        print(f"data: {count} candidates, forms {args.forms} ...", flush=True)
+        prepared = data.prepare_database(url, count, forms=args.forms)
+        forms = (
+            "" if prepared.forms_seconds is None else f"; forms ({args.forms}) {prepared.forms_seconds:.1f} s"
         )
-        prepared = data.prepare_database(url, candidates, forms=args.forms)
-        forms_note = (
-            "" if prepared.forms_seconds is None else f", forms ({args.forms}) {prepared.forms_seconds:.1f} s"
-        )
-        print(f"   data: {prepared.setup_seconds:.1f} s{forms_note}", flush=True)
+        print(f"data: set-up {prepared.setup_seconds:.1f} s{forms}", flush=True)
         port = args.port or proc.free_port()
+        workers = args.workers or (1 if args.backend == "sqlite" else 0)  # 0: attest serve's default
         server = proc.Server(url, tmp, port, workers)
         server.wait_ready()
         processes = server.worker_count()
-        run = Run(args.backend, candidates, processes, ramp, hold, args.forms)
-        database_pid = pg.postmaster_pid() if pg else None
-        samples: dict[str, proc.CpuSample] = {}
-        load_before = proc.loadavg()
-
-        async def on_hold(t0: float) -> None:
-            samples["begin"] = proc.cpu_sample(server.pid, database_pid)
-            await asyncio.sleep(max(0.0, t0 + ramp - time.monotonic()))
-            samples["ramp_end"] = proc.cpu_sample(server.pid, database_pid)
-            await asyncio.sleep(max(0.0, t0 + ramp + hold - time.monotonic()))
-            samples["hold_end"] = proc.cpu_sample(server.pid, database_pid)
-
-        asyncio.run(drive(run, prepared.candidates, port, args.submit_spread, args.seed, on_hold))
-        load_after = proc.loadavg()
+        pids = (server.pid, pg.postmaster_pid() if pg else None)
+        print(
+            f"server: attest serve, {processes} process(es), {args.backend}; load average {proc.loadavg()}",
+            flush=True,
+        )
+        print(HEADER + "\n" + RULE, flush=True)
+        run, results, notes = asyncio.run(
+            drive(args, stages, prepared.candidates, port, pids, processes, deadline)
+        )
         server.stop()
         server = None
-        check = data.check_stored(url, run.sent, run.submitted_ids)
-        return summarise(run, check, prepared, samples, load_before, load_after, processes)
+        tail = [e for e in run.errors if e[0] >= run.finished_at]
+        check = data.check_stored(url, run.sent, run.submitted)
+        report(args, results, run, tail, check, prepared, notes)
     finally:
         if server is not None:
             server.stop()
@@ -487,209 +598,191 @@ def one_run(args: argparse.Namespace, candidates: int, ramp: float, hold: float)
                 data.drop_pg_database(pg.url, pg_name)
             if not args.keep_pg:
                 pg.stop()
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep:
+            print(f"kept: {tmp}")
         else:
-            print(f"   kept: {tmp}")
-
-
-def summarise(
-    run: Run,
-    check: data.StoredCheck,
-    prepared: data.Prepared,
-    samples: dict[str, proc.CpuSample],
-    load_before: str,
-    load_after: str,
-    processes: int,
-) -> Result:
-    hold_from, hold_to = run.ramp, run.ramp + run.hold
-    in_hold = [s for s in run.samples if hold_from <= s.at < hold_to]
-    saves_hold = [s.ms for s in in_hold if s.kind == "save"]
-    by_kind: dict[str, list[float]] = {}
-    for s in run.samples:
-        by_kind.setdefault(s.kind, []).append(s.ms)
-    cpu_hold = (
-        proc.cpu_share(samples["ramp_end"], samples["hold_end"])
-        if "ramp_end" in samples and "hold_end" in samples
-        else {}
-    )
-    cpu_ramp = proc.cpu_share(samples["begin"], samples["ramp_end"]) if "ramp_end" in samples else {}
-    return Result(
-        backend=run.backend,
-        candidates=run.candidates,
-        workers=processes,
-        forms=run.forms,
-        ramp=run.ramp,
-        hold=run.hold,
-        started=run.started,
-        requests=len(run.samples),
-        req_per_s_hold=len(in_hold) / run.hold if run.hold else math.nan,
-        saves_hold=len(saves_hold),
-        save_p50=pct(saves_hold, 50),
-        save_p95=pct(saves_hold, 95),
-        save_p99=pct(saves_hold, 99),
-        save_max=max(saves_hold) if saves_hold else math.nan,
-        save_p99_ramp=pct([s.ms for s in run.samples if s.kind == "save" and s.at < hold_from], 99),
-        save_p99_all=pct(by_kind.get("save", []), 99),
-        sync_p99=pct([s.ms for s in in_hold if s.kind == "sync"], 99),
-        submit_p99=pct(by_kind.get("submit", []), 99),
-        start_p50=pct(run.start_seconds, 50),
-        start_p99=pct(run.start_seconds, 99),
-        start_max=max(run.start_seconds) if run.start_seconds else math.nan,
-        start_kinds_p99={k: round(pct(by_kind.get(k, []), 99), 1) for k in START_KINDS},
-        errors=sum(run.errors.values()),
-        error_kinds=dict(run.errors),
-        error_examples=list(run.error_examples),
-        check=check.summary(),
-        check_ok=check.ok,
-        setup_seconds=prepared.setup_seconds,
-        forms_seconds=prepared.forms_seconds,
-        cpu_hold={k: round(v, 2) for k, v in cpu_hold.items()},
-        cpu_ramp={k: round(v, 2) for k, v in cpu_ramp.items()},
-        loop_lag_p99_ms=pct(run.loop_lag_ms, 99),
-        loop_lag_max_ms=max(run.loop_lag_ms) if run.loop_lag_ms else math.nan,
-        load_before=load_before,
-        load_after=load_after,
-        server_processes=processes,
-    )
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --- output --------------------------------------------------------------------------------------------
 
 HEADER = (
-    "| candidates | backend | procs | req/s | save p50 / p95 / p99 / max ms | save p99 in ramp | sync p99 "
-    "| start p50 / p99 s | errors | stored answers | CPU in hold: server / db / client / others | result |"
+    "| candidates | backend | procs | req/s | save p50 / p95 / p99 / max ms | save p99 in ramp | sync p99 ms "
+    "| start p50 / p99 s | errors | CPU in hold: server / db / client / others | result |"
 )
+RULE = "|---" * (HEADER.count("|") - 1) + "|"
 
 
-def row(r: Result) -> str:
+def row(r: StageResult) -> str:
     cpu = r.cpu_hold
-    cpu_text = (
-        f"{cpu.get('server', 0):.2f} / {cpu.get('database', 0):.2f} / {cpu.get('client', 0):.2f} / "
-        f"{cpu.get('others', 0):.2f}"
-    )
-    stored = "OK" if r.check_ok else "FAILED"
+    cpu_text = " / ".join(f"{cpu.get(k, 0):.2f}" for k in ("server", "database", "client", "others"))
     return (
-        f"| {r.candidates} | {r.backend} | {r.server_processes} | {r.req_per_s_hold:.0f} | "
+        f"| {r.candidates} | {r.backend} | {r.processes} | {r.req_per_s:.0f} | "
         f"{r.save_p50:.0f} / {r.save_p95:.0f} / {r.save_p99:.0f} / {r.save_max:.0f} | {r.save_p99_ramp:.0f} | "
-        f"{r.sync_p99:.0f} | {r.start_p50:.1f} / {r.start_p99:.1f} | {r.errors} | {stored} | {cpu_text} | "
+        f"{r.sync_p99:.0f} | {r.start_p50:.1f} / {r.start_p99:.1f} | {r.errors} | {cpu_text} | "
         f"{'pass' if r.passed else 'FAIL'} |"
     )
 
 
-def report(r: Result) -> None:
-    print(HEADER)
-    print("|---" * (HEADER.count("|") - 1) + "|")
-    print(row(r))
+def report(
+    args: argparse.Namespace,
+    results: list[StageResult],
+    run: Run,
+    tail: list[tuple[float, str, str]],
+    check: data.StoredCheck,
+    prepared: data.Prepared,
+    notes: list[str],
+) -> None:
+    print("\n" + HEADER + "\n" + RULE)
+    for r in results:
+        print(row(r))
+    for r in results:
+        print(
+            f"\nstep {r.candidates} ({r.new} new over {r.ramp:.0f} s, hold {r.hold:.0f} s): started {r.started}/{r.new}; "
+            f"{r.saves} saves in the hold"
+        )
+        print(f"   start p50 / p99 / max: {r.start_p50:.1f} / {r.start_p99:.1f} / {r.start_max:.1f} s")
+        print(f"   start requests p99 ms: {r.start_kinds_p99}")
+        print(f"   CPU cores in ramp: {r.cpu_ramp}")
+        print(f"   CPU cores in hold: {r.cpu_hold}")
+        print(
+            f"   client event-loop lag p99 {r.loop_lag_p99_ms:.0f} ms, max {r.loop_lag_max_ms:.0f} ms; "
+            f"load average at the end {r.load_average}"
+        )
+        if r.errors:
+            print(f"   errors: {r.error_kinds}")
+            for line in r.error_examples:
+                print(f"     {line}")
+    submits = [s.ms for s in run.samples if s.kind == "submit"]
     print(
-        f"   started {r.started}/{r.candidates}; {r.requests} requests; {r.saves_hold} saves in the hold; "
-        f"submit p99 {r.submit_p99:.0f} ms"
+        f"\nsubmit: {len(run.submitted)} submitted, p50 / p99 {pct(submits, 50):.0f} / {pct(submits, 99):.0f} ms; "
+        f"errors after the last step: {len(tail)} {_kinds(tail) if tail else ''}"
     )
-    print(f"   start steps p99 ms: {r.start_kinds_p99}; start max {r.start_max:.1f} s")
-    print(f"   CPU (cores) in ramp: {r.cpu_ramp}; in hold: {r.cpu_hold}")
-    print(
-        f"   client event-loop lag p99 {r.loop_lag_p99_ms:.0f} ms, max {r.loop_lag_max_ms:.0f} ms; "
-        f"load average before {r.load_before}, after {r.load_after}"
+    for _, kind, text in tail[:5]:
+        print(f"     {kind}: {text}")
+    print(f"stored answers: {check.summary()}")
+    forms = (
+        "assembled at start" if prepared.forms_seconds is None else f"{prepared.forms_seconds:.1f} s ahead"
     )
-    print(f"   stored answers: {r.check}")
-    if r.errors:
-        print(f"   errors: {r.error_kinds}")
-        for line in r.error_examples:
-            print(f"     {line}")
-
-
-def save_json(path: str | None, r: Result) -> None:
-    if not path:
-        return
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(asdict(r), ensure_ascii=False, default=str) + "\n")
+    print(f"data set-up {prepared.setup_seconds:.1f} s; forms ({args.forms}) {forms}")
+    for note in notes:
+        print(f"note: {note}")
+    clean_end = not tail and check.ok
+    passing = [r for r in results if r.passed] if clean_end else []
+    if args.search:
+        best = None
+        for r in results:  # the largest step with every step up to it passing
+            if not r.passed:
+                break
+            best = r
+        if not clean_end:
+            best = None
+        if best is None:
+            print(
+                f"\n{args.backend}: no step passed (p99 save < {P99_LIMIT_MS:.0f} ms, zero errors, all answers stored)"
+            )
+        else:
+            print(
+                f"\n{args.backend}: largest passing step {best.candidates} candidates = "
+                f"{best.candidates / CORES:.0f} per core on {CORES} cores (aim: 1,000 per core)"
+            )
+    else:
+        r = results[-1] if results else None
+        verdict = "pass" if r and r in passing else "FAIL"
+        if r:
+            print(
+                f"\n{r.candidates} candidates = {r.candidates / CORES:.0f} per core on {CORES} cores: {verdict}"
+            )
+    if args.json:
+        with open(args.json, "a", encoding="utf-8") as fh:
+            record = {
+                "args": vars(args),
+                "steps": [asdict(r) | {"passed": r.passed} for r in results],
+                "submit_p99": pct(submits, 99),
+                "errors_after": _kinds(tail),
+                "check": check.summary(),
+                "check_ok": check.ok,
+                "setup_seconds": prepared.setup_seconds,
+                "forms_seconds": prepared.forms_seconds,
+                "notes": notes,
+            }
+            fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
 # --- command line --------------------------------------------------------------------------------------
-
-
-def default_ramp(candidates: int) -> float:
-    """Search runs start candidates at 20 per second (at least 30 s): steady state is what they measure."""
-    return max(30.0, candidates / 20.0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--candidates", type=int, default=None, help="default 500 (1000 with --start-peak)")
-    parser.add_argument("--ramp", type=float, default=None, help="seconds over which candidates start")
-    parser.add_argument("--hold", type=float, default=None, help="seconds all candidates sit together")
-    parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: attest serve's)")
+    parser.add_argument("--ramp", type=float, default=None, help="seconds over which the candidates start")
+    parser.add_argument(
+        "--hold", type=float, default=None, help="seconds everyone sits (default 90; 60 in a search)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn processes (default: 1 on SQLite, else 2×cores+1)"
+    )
     parser.add_argument("--start-peak", action="store_true", help="1,000 candidates start within 60 s")
-    parser.add_argument("--search", action="store_true", help="step the candidates up until a run fails")
-    parser.add_argument("--steps", default="250,500,1000,1500,2000,2500,3000,4000,5000")
+    parser.add_argument("--search", action="store_true", help="step the candidates up until a step fails")
+    parser.add_argument("--steps", default="250,500,750,1000,1500,2000,2500,3000,4000")
+    parser.add_argument("--start-rate", type=float, default=5.0, help="starts per second in a search's ramps")
     parser.add_argument(
         "--forms",
-        choices=data.FORMS_MODES,
+        choices=("service", "bulk", "start"),
         default=None,
-        help="service: prepare_forms ahead (timed); bulk: same forms, fast set-up; start: assembled at start "
-        "(default: bulk for --search, service otherwise)",
+        help="service: the app's prepare_forms ahead (timed); bulk: the same assembly ahead, fast set-up; "
+        "start: assembled by the start request (default: bulk for --search, service otherwise)",
     )
     parser.add_argument("--submit-spread", type=float, default=20.0, help="submits spread over this many s")
     parser.add_argument("--max-minutes", type=float, default=22.0, help="time budget of a search")
     parser.add_argument("--pg-port", type=int, default=55433)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json", default=None, help="append each run's figures to this JSON-lines file")
-    parser.add_argument("--keep", action="store_true", help="keep the database and server log")
+    parser.add_argument(
+        "--app-root",
+        default=None,
+        help="serve and build the data with the application at this path (e.g. a `git archive` snapshot); "
+        "default: this repository",
+    )
+    parser.add_argument("--json", default=None, help="append the figures to this JSON-lines file")
+    parser.add_argument("--keep", action="store_true", help="keep the database and the server log")
     parser.add_argument("--keep-pg", action="store_true", help="leave the benchmark's PostgreSQL running")
     args = parser.parse_args()
+    _import_helpers(args.app_root)
     if args.forms is None:
         args.forms = "bulk" if args.search else "service"
-    print(
-        f"machine: {CORES} cores, load average {proc.loadavg()}; client: asyncio + aiohttp {aiohttp.__version__}"
-    )
-
-    if not args.search:
-        candidates = args.candidates or (1000 if args.start_peak else 500)
-        ramp = args.ramp if args.ramp is not None else (60.0 if args.start_peak else default_ramp(candidates))
-        hold = args.hold if args.hold is not None else (60.0 if args.start_peak else 90.0)
-        result = one_run(args, candidates, ramp, hold)
-        report(result)
-        save_json(args.json, result)
-        print(f"candidates per core: {candidates / CORES:.0f} ({'pass' if result.passed else 'FAIL'})")
-        return
-
     began = time.monotonic()
-    best: Result | None = None
-    results = []
-    for n in (int(x) for x in args.steps.split(",")):
-        ramp = args.ramp if args.ramp is not None else default_ramp(n)
-        hold = args.hold if args.hold is not None else 90.0
-        expected = ramp + hold + args.submit_spread + 60 + n / 100  # run, set-up, check
-        spent = time.monotonic() - began
-        if spent + expected > args.max_minutes * 60:
-            print(
-                f"\nsearch budget: {n} would end after {(spent + expected) / 60:.0f} min "
-                f"(budget {args.max_minutes:.0f}); stopping"
-            )
-            break
-        result = one_run(args, n, ramp, hold)
-        report(result)
-        save_json(args.json, result)
-        results.append(result)
-        if not result.passed:
-            break
-        best = result
-    print("\n" + HEADER)
-    print("|---" * (HEADER.count("|") - 1) + "|")
-    for r in results:
-        print(row(r))
-    if best is None:
-        print(
-            f"\n{args.backend}: no step passed (p99 save < {P99_LIMIT_MS:.0f} ms, zero errors, all answers stored)"
-        )
+    print(
+        f"machine: {CORES} cores, load average {proc.loadavg()}; client: asyncio + aiohttp {aiohttp.__version__}; "
+        f"application: {data.ROOT}"
+    )
+    if args.search:
+        hold = args.hold if args.hold is not None else 60.0
+        stages, before = [], 0
+        for n in sorted(int(x) for x in args.steps.split(",")):
+            ramp = args.ramp if args.ramp is not None else (n - before) / args.start_rate
+            stages.append(Stage(n, ramp, hold))
+            before = n
+        # Only the steps that can fit the budget get candidates in the database.
+        spent, fitting = 60.0, []
+        for stage in stages:
+            spent += stage.ramp + stage.hold
+            if spent > args.max_minutes * 60 - args.submit_spread - 60:
+                break
+            fitting.append(stage)
+        stages = fitting or stages[:1]
     else:
-        print(
-            f"\n{args.backend}: largest passing step {best.candidates} candidates "
-            f"= {best.candidates / CORES:.0f} per core (target 1,000 per core); "
-            f"search took {(time.monotonic() - began) / 60:.1f} min"
+        n = args.candidates or (1000 if args.start_peak else 500)
+        ramp = (
+            args.ramp
+            if args.ramp is not None
+            else (60.0 if args.start_peak else max(30.0, n / args.start_rate))
         )
+        hold = args.hold if args.hold is not None else (60.0 if args.start_peak else 90.0)
+        stages = [Stage(n, ramp, hold)]
+    one_run(args, stages, began + args.max_minutes * 60)
+    print(f"took {(time.monotonic() - began) / 60:.1f} min")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent.parent  # this repository: its .venv and scripts
+ROOT = Path(os.environ.get("ATTEST_BENCH_APP_ROOT") or HERE)  # the application under test
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -122,7 +123,9 @@ class Server:
             }
         )
         env.pop("ATTEST_ENV", None)
-        command = [str(ROOT / ".venv" / "bin" / "attest"), "serve", "--port", str(port)]
+        if ROOT != HERE:  # serve the snapshot's code (PYTHONPATH comes before the editable install)
+            env["PYTHONPATH"] = str(ROOT)
+        command = [str(HERE / ".venv" / "bin" / "attest"), "serve", "--port", str(port)]
         if workers:
             command += ["--workers", str(workers)]
         self._log = self.log_path.open("wb")
@@ -207,7 +210,7 @@ class Postgres:
         self.started_here = not self._ready()
         env = dict(os.environ, PG_TEST_PORT=str(self.port), PG_TEST_DATA=str(self.data))
         out = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "pg-test-server.sh")],
+            ["bash", str(HERE / "scripts" / "pg-test-server.sh")],
             env=env,
             check=True,
             capture_output=True,

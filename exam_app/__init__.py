@@ -37,6 +37,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_handlers(app)
     _load_calendar(app)
+    from exam_app.frame_analysis import FrameAnalyzer
+
+    app.extensions["frame_analyzer"] = FrameAnalyzer(app)
 
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
@@ -87,6 +90,8 @@ def _register_blueprints(app: Flask) -> None:
     from exam_app.dashboards import bp as dashboards_bp
     from exam_app.exam.views import api as exam_api_bp
     from exam_app.exam.views import bp as exam_bp
+    from exam_app.proctoring_views import api as proctoring_api_bp
+    from exam_app.proctoring_views import bp as proctor_bp
     from question_bank.views import bank_bp
 
     for bp in (
@@ -99,6 +104,8 @@ def _register_blueprints(app: Flask) -> None:
         dashboards_bp,
         exam_bp,
         exam_api_bp,
+        proctoring_api_bp,
+        proctor_bp,
         bank_bp,
     ):
         app.register_blueprint(bp)

@@ -65,5 +65,7 @@ def from_environment() -> dict[str, object]:
         "EXAM_DURATION_SECONDS": int(os.environ["EXAM_DURATION_SECONDS"])
         if os.environ.get("EXAM_DURATION_SECONDS")
         else None,
+        "EVIDENCE_MARGIN_DAYS": int(os.environ.get("EVIDENCE_MARGIN_DAYS", "30")),
+        "PROCTORING_ANALYSIS": os.environ.get("PROCTORING_ANALYSIS", "thread"),
         "EXPIRY_SWEEP_SECONDS": float(os.environ.get("EXPIRY_SWEEP_SECONDS", "5")),
     }

@@ -17,7 +17,7 @@ LANDING = (
     ("lmc_hr", "hr.workers"),
     ("regional_officer", "dashboards.region"),
     ("ministry_viewer", "dashboards.ministry"),
-    ("proctor", "dashboards.proctor"),
+    ("proctor", "proctor.queue"),
     ("commission_member", "dashboards.commission"),
     ("candidate", "cabinet.index"),
 )

@@ -64,6 +64,7 @@ from question_bank.workflow import Actor, activation_problems, transition
 bank_bp = Blueprint("bank", __name__, url_prefix="/bank")
 
 PER_PAGE = 50
+REVIEW_PER_PAGE = 20
 EDITOR_TYPES = ("single_choice", "multiple_choice")
 BULK_TARGETS = (IN_REVIEW, ACTIVE, RETIRED)
 
@@ -362,8 +363,11 @@ def version_reject(version_id: int):  # type: ignore[no-untyped-def]
 def review():  # type: ignore[no-untyped-def]
     actor = _actor()
     checker = CitationChecker(db_session)
+    queue = review_queue(db_session)
+    pages = max((len(queue) + REVIEW_PER_PAGE - 1) // REVIEW_PER_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     entries = []
-    for version in review_queue(db_session):
+    for version in queue[(page - 1) * REVIEW_PER_PAGE : page * REVIEW_PER_PAGE]:
         order = list(range(version.option_count))
         rendered = {lang: render_version(version, lang, order, reveal=True) for lang in version.languages()}
         source = None
@@ -384,7 +388,9 @@ def review():  # type: ignore[no-untyped-def]
                 "own": actor.is_author_of(version),
             }
         )
-    return render_template("question_bank/review.html", entries=entries)
+    return render_template(
+        "question_bank/review.html", entries=entries, waiting=len(queue), page=page, pages=pages
+    )
 
 
 # -- specifications ------------------------------------------------------------------------------
@@ -410,7 +416,7 @@ def specs():  # type: ignore[no-untyped-def]
 def _spec_page(
     values: dict[str, Any],
     *,
-    stored: bool,
+    kind: str,
     status: int = 200,
     short: list[dict] | None = None,
     problems: list[str] | None = None,
@@ -421,7 +427,7 @@ def _spec_page(
     return render_template(
         "question_bank/spec_edit.html",
         values=values,
-        stored=stored,
+        kind=kind,
         topics=_topics(),
         procedures=PROCEDURES,
         positions=POSITIONS,
@@ -432,13 +438,14 @@ def _spec_page(
 
 
 def _find_spec(code: str):  # type: ignore[no-untyped-def]
+    """(spec, kind): the stored specification of that code, else the default one, else none."""
     for spec in stored_specs(db_session):
         if spec.code == code:
-            return spec, True
+            return spec, "stored"
     for spec in default_specs():
         if spec.code == code:
-            return spec, False
-    return None, False
+            return spec, "default"
+    return None, "new"
 
 
 @bank_bp.route("/specs/edit", methods=["GET", "POST"])
@@ -446,7 +453,7 @@ def _find_spec(code: str):  # type: ignore[no-untyped-def]
 def spec_edit():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         values = spec_values_from_form(request.form, [(t.section, t.code) for t in _topics()])
-        _, stored = _find_spec(values["code"])
+        kind = _find_spec(values["code"])[1]
         action = request.form.get("action", "check")
         if action == "suggest":
             pool = active_pool(db_session)
@@ -454,7 +461,7 @@ def spec_edit():  # type: ignore[no-untyped-def]
                 values["quotas"][section] = proportional_quotas(
                     pool, section, max(values["counts"][section], 0)
                 )
-            return _spec_page(values, stored=stored)
+            return _spec_page(values, kind=kind)
         spec = spec_from_values(values)
         try:
             if action == "save":
@@ -473,19 +480,19 @@ def spec_edit():  # type: ignore[no-untyped-def]
                 "error",
             )
             return _spec_page(
-                values, stored=stored, status=422, short=short, problems=[] if short else _problems(exc)
+                values, kind=kind, status=422, short=short, problems=[] if short else _problems(exc)
             )
         if action == "save":
             db_session.commit()
             flash(_("The specification %(code)s was saved.", code=spec.code), "success")
             return redirect(url_for("bank.spec_edit", code=spec.code))
         flash(_("The bank can serve this specification."), "success")
-        return _spec_page(values, stored=stored)
+        return _spec_page(values, kind=kind)
     code = request.args.get("code", "")
-    spec, stored = _find_spec(code) if code else (None, False)
+    spec, kind = _find_spec(code) if code else (None, "new")
     if code and spec is None:
         abort(404)
-    return _spec_page(spec_values(spec), stored=stored)
+    return _spec_page(spec_values(spec), kind=kind)
 
 
 # -- import / export -----------------------------------------------------------------------------

@@ -70,6 +70,9 @@ class Attempt(Base):
     extra_minutes: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     deadline_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(
+        DateTime
+    )  # a proctor's technical pause stops the clock
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_by: Mapped[str] = mapped_column(String(20), default="")
     score_percent: Mapped[float | None] = mapped_column(Float)

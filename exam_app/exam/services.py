@@ -25,7 +25,9 @@ from attestation.db import DomainError, utcnow
 from attestation.models import CAMPAIGN_OPEN, ENTRY_LISTED, AttesteeEntry
 from attestation.rules import decide
 from exam_app.exam.models import (
+    ANNULLED,
     EXPIRED,
+    FINAL,
     IN_PROGRESS,
     NOT_STARTED,
     SCORED,
@@ -480,7 +482,78 @@ def answers_payload(session: Session, attempt: Attempt) -> dict[str, Any]:
 def remaining_seconds(attempt: Attempt, now: datetime) -> float:
     if attempt.deadline_at is None:
         return float(attempt.duration_seconds + 60 * attempt.extra_minutes)
+    if attempt.paused_at is not None:
+        now = attempt.paused_at  # the clock stands still during a technical pause
     return max(0.0, (attempt.deadline_at - now).total_seconds())
+
+
+def pause(
+    session: Session, attempt: Attempt, *, reason: str, now: datetime, actor_id: int, actor_label: str
+) -> None:
+    """A proctor's technical pause: the clock stops until :func:`resume`; the reason is logged."""
+    from proctoring.models import TechnicalPause
+
+    if attempt.status != IN_PROGRESS or attempt.deadline_at is None:
+        raise ExamError("not_in_progress", "The test is not in progress.")
+    if attempt.paused_at is not None:
+        raise ExamError("already_paused", "The test is already paused.")
+    if not reason.strip():
+        raise ExamError("reason_required", "Give the reason.")
+    attempt.paused_at = now
+    session.add(
+        TechnicalPause(attempt_id=attempt.id, started_at=now, reason=reason.strip(), granted_by=actor_id)
+    )
+    audit.record(
+        session,
+        "exam.paused",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="attempt",
+        object_id=attempt.id,
+        note=reason.strip(),
+    )
+
+
+def resume(session: Session, attempt: Attempt, *, now: datetime, actor_id: int, actor_label: str) -> None:
+    from proctoring.services import open_pause
+
+    if attempt.paused_at is None:
+        raise ExamError("not_paused", "The test is not paused.")
+    stopped = now - attempt.paused_at
+    attempt.deadline_at = (attempt.deadline_at or now) + stopped
+    attempt.paused_at = None
+    record = open_pause(session, attempt.id)
+    if record is not None:
+        record.ended_at = now
+    audit.record(
+        session,
+        "exam.resumed",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="attempt",
+        object_id=attempt.id,
+        after={"paused_seconds": stopped.total_seconds(), "deadline_at": attempt.deadline_at},
+    )
+
+
+def annul(session: Session, attempt: Attempt, *, reason: str, actor_id: int, actor_label: str) -> Attempt:
+    """§19: a violation established by proctoring annuls the result, whenever it is established."""
+    if attempt.status not in (SCORED, FINAL):
+        raise ExamError("not_scored", "Only a recorded result can be annulled.")
+    before = attempt.status
+    if _transition(session, attempt, before, ANNULLED, annulment_reason=reason.strip()):
+        audit.record(
+            session,
+            "exam.annulled",
+            actor_id=actor_id,
+            actor_label=actor_label,
+            object_type="attempt",
+            object_id=attempt.id,
+            before=before,
+            after=ANNULLED,
+            note=reason.strip(),
+        )
+    return attempt
 
 
 # --- closing and scoring ----------------------------------------------------------------------------
@@ -513,7 +586,9 @@ def expire_due(session: Session, now: datetime) -> int:
     """Close every attempt whose deadline and grace have passed, also when no browser is left."""
     cutoff = now - timedelta(seconds=GRACE_SECONDS)
     due = session.scalars(
-        select(Attempt).where(Attempt.status == IN_PROGRESS, Attempt.deadline_at < cutoff)
+        select(Attempt).where(
+            Attempt.status == IN_PROGRESS, Attempt.deadline_at < cutoff, Attempt.paused_at.is_(None)
+        )
     ).all()
     for attempt in due:
         expire(session, attempt, now=now)
@@ -581,6 +656,7 @@ def score(session: Session, attempt: Attempt) -> Attempt:
         decision=decision_json,
     ):
         return attempt
+    _close_proctoring(session, attempt)
     session.add(
         Grading(
             attempt_id=attempt.id,
@@ -601,3 +677,62 @@ def score(session: Session, attempt: Attempt) -> Attempt:
         note=f"worker {worker.id}",
     )
     return attempt
+
+
+def _close_proctoring(session: Session, attempt: Attempt) -> None:
+    from proctoring.services import close_session, session_for_attempt
+
+    ps = session_for_attempt(session, attempt.id)
+    if ps is not None:
+        close_session(session, ps, now=attempt.closed_at or utcnow())
+
+
+def appeal_deadline(attempt: Attempt) -> date | None:
+    """§21: an appeal is filed within two working days of the result."""
+    from attestation.calendar import add_working_days
+    from attestation.codes import APPEAL_WORKING_DAYS
+
+    if attempt.closed_at is None:
+        return None
+    return add_working_days(attempt.closed_at.date(), APPEAL_WORKING_DAYS)
+
+
+def finalize_due(session: Session, now: datetime) -> int:
+    """Scored results become final once the appeal window has closed with no appeal open."""
+    from appeals.services import open_appeal_exists
+
+    done = 0
+    for attempt in session.scalars(select(Attempt).where(Attempt.status == SCORED)).all():
+        deadline = appeal_deadline(attempt)
+        if deadline is None or now.date() <= deadline or open_appeal_exists(session, attempt.id):
+            continue
+        if _transition(session, attempt, SCORED, FINAL):
+            audit.record(session, "exam.final", object_type="attempt", object_id=attempt.id)
+            done += 1
+    return done
+
+
+def purge_evidence_due(session: Session, now: datetime, *, margin_days: int) -> int:
+    """Delete kept proctoring evidence of final results, ``margin_days`` after the appeal window.
+
+    Never while an appeal is open; annulled results keep their evidence (it proves the violation).
+    """
+    from appeals.services import open_appeal_exists
+    from proctoring.models import ProctoringSession
+    from proctoring.services import purge_session_evidence
+
+    purged = 0
+    rows = session.execute(
+        select(ProctoringSession, Attempt)
+        .join(Attempt, Attempt.id == ProctoringSession.attempt_id)
+        .where(ProctoringSession.evidence_purged_at.is_(None), Attempt.status == FINAL)
+    ).all()
+    for ps, attempt in rows:
+        deadline = appeal_deadline(attempt)
+        if deadline is None or now.date() <= deadline + timedelta(days=margin_days):
+            continue
+        if open_appeal_exists(session, attempt.id):
+            continue
+        purge_session_evidence(session, ps, now=now, reason=f"final result; appeal window closed {deadline}")
+        purged += 1
+    return purged

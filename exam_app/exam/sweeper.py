@@ -23,14 +23,22 @@ def start_sweeper(app: Flask) -> threading.Thread | None:
     def run() -> None:
         from attestation.db import utcnow
         from attestation.web import db_session
-        from exam_app.exam.services import expire_due
+        from exam_app.exam.services import expire_due, finalize_due, purge_evidence_due
 
+        ticks = 0
         while not stop.wait(interval):
+            ticks += 1
             with app.app_context():
                 try:
                     closed = expire_due(db_session, utcnow())
                     if closed:
                         log.info("closed %s expired attempt(s)", closed)
+                    if ticks % 60 == 1:  # the daily kind of work, a few times an hour
+                        finalize_due(db_session, utcnow())
+                        purge_evidence_due(
+                            db_session, utcnow(), margin_days=int(app.config.get("EVIDENCE_MARGIN_DAYS", 30))
+                        )
+                        db_session.commit()
                 except Exception:  # keep sweeping: one bad attempt must not stop the others
                     log.exception("expiry sweep failed")
                     db_session.rollback()

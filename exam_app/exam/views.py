@@ -129,7 +129,11 @@ def start(entry_id: int):  # type: ignore[no-untyped-def]
         if refusals:
             return render_template("exam/refused.html", entry=entry, refusals=refusals), 403
     try:
-        services.start(db_session, attempt, now=_now(), actor_id=current_user.id)
+        now = _now()
+        services.start(db_session, attempt, now=now, actor_id=current_user.id)
+        from exam_app.proctoring_views import open_for_attempt
+
+        open_for_attempt(attempt, now)
         db_session.commit()
     except services.ExamError as exc:
         db_session.rollback()
@@ -150,6 +154,8 @@ def test_page(attempt_id: int):  # type: ignore[no-untyped-def]
         "questions": services.questions_payload(db_session, attempt),
         **services.answers_payload(db_session, attempt),
         "remaining": services.remaining_seconds(attempt, _now()),
+        "paused": attempt.paused_at is not None,
+        "proctoring": _proctoring_payload(attempt),
         "urls": {
             "steps": url_for("exam_api.steps", attempt_id=attempt.id),
             "state": url_for("exam_api.state", attempt_id=attempt.id),
@@ -158,6 +164,19 @@ def test_page(attempt_id: int):  # type: ignore[no-untyped-def]
         },
     }
     return render_template("exam/test.html", attempt=attempt, payload=json.dumps(payload, ensure_ascii=False))
+
+
+def _proctoring_payload(attempt: Attempt) -> dict:
+    from proctoring.services import session_for_attempt
+
+    ps = session_for_attempt(db_session, attempt.id)
+    return {
+        "enabled": ps is not None,
+        "frame_interval": float((ps.settings if ps else {}).get("frame_interval_seconds", 10)),
+        "identity_taken": bool(ps and ps.identity_path),
+        "frames": url_for("proctoring_api.upload_frame", attempt_id=attempt.id),
+        "events": url_for("proctoring_api.upload_events", attempt_id=attempt.id),
+    }
 
 
 @bp.route("/attempt/<int:attempt_id>/result")
@@ -209,6 +228,8 @@ def state(attempt_id: int):  # type: ignore[no-untyped-def]
         "ok": True,
         "status": attempt.status,
         "remaining": services.remaining_seconds(attempt, _now()),
+        "paused": attempt.paused_at is not None,
+        "proctoring": _proctoring_payload(attempt),
         "deadline": attempt.deadline_at.isoformat() + "Z" if attempt.deadline_at else None,
     }
     if request.args.get("answers"):

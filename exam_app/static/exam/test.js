@@ -206,7 +206,13 @@
 
   // --- the server's clock ------------------------------------------------------------------
   let deadlineLocal = Date.now() + data.remaining * 1000;
-  function sync(remaining) { deadlineLocal = Date.now() + remaining * 1000; }
+  let paused = !!data.paused;
+  let frozen = data.remaining;
+  function sync(remaining) { deadlineLocal = Date.now() + remaining * 1000; frozen = remaining; }
+  function setPaused(value) {
+    paused = value;
+    $("pause-banner").hidden = !paused;
+  }
 
   async function refreshState() {
     try {
@@ -214,6 +220,8 @@
       const body = await response.json();
       setOffline(false);
       sync(body.remaining);
+      setPaused(!!body.paused);
+      if (typeof body.server_time === "number") window.examClockOffset = body.server_time - Date.now();
       if (body.status !== "in_progress") finish();
     } catch (e) {
       setOffline(true);
@@ -221,11 +229,11 @@
   }
 
   function tick() {
-    const left = Math.max(0, Math.round((deadlineLocal - Date.now()) / 1000));
+    const left = Math.max(0, Math.round(paused ? frozen : (deadlineLocal - Date.now()) / 1000));
     const h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
     $("timer").textContent = (h ? `${h}:` : "") + `${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
     $("timer").parentElement.classList.toggle("low", left <= 300);
-    if (left === 0 && !closed) onTimeUp();
+    if (left === 0 && !closed && !paused) onTimeUp();
   }
 
   let timeUpPolling = false;
@@ -318,6 +326,8 @@
   tick();
   setInterval(tick, 1000);
   setInterval(refreshState, 30000);
+  setInterval(() => { if (paused) refreshState(); }, 5000);
+  setPaused(paused);
   setInterval(() => { if (queue.length) flush(); }, 5000);
   flush();
 })();
