@@ -49,6 +49,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -75,6 +76,7 @@ SAVE_MEAN_SECONDS = 20.0
 SYNC_SECONDS = 30.0
 REQUEST_TIMEOUT = 10.0
 P99_LIMIT_MS = 200.0
+MIN_START_RATE = 0.5  # starts per second below which a gated ramp gives up
 SAVE_RETRIES = 3
 STATIC = ("/static/app.css", "/static/exam/test.css", "/static/exam/test.js")
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -108,9 +110,13 @@ class Sample:
 
 @dataclass
 class Stage:
+    """New candidates start over ``ramp`` seconds (at random), or, with ``concurrency``, as fast as
+    the server lets ``concurrency`` of them through the start at a time; then everyone sits for ``hold``."""
+
     candidates: int  # in their test once this stage has started everyone
-    ramp: float
+    ramp: float  # with concurrency: the limit, then what it took
     hold: float
+    concurrency: int = 0
     t_ramp: float = math.nan
     t_hold: float = math.nan
     t_end: float = math.nan
@@ -207,7 +213,15 @@ class Candidate:
         self.rng = random.Random(seed * 1_000_003 + index)
         self.submit_delay = self.rng.uniform(0, submit_spread)
 
-    async def live(self, connector: aiohttp.BaseConnector, base: str, start_at: float) -> None:
+    async def live(
+        self,
+        connector: aiohttp.BaseConnector,
+        base: str,
+        start_at: float,
+        gate: asyncio.Semaphore | None,
+        settled: Callable[[], None],
+    ) -> None:
+        """Start (through ``gate``, if any: at most so many candidates in the start at once), sit, submit."""
         await self.clock.until(start_at)
         async with aiohttp.ClientSession(
             base_url=base,
@@ -219,12 +233,18 @@ class Candidate:
         ) as http:
             c = Client(self.run, http, self.clock)
             try:
+                if gate is not None:
+                    await gate.acquire()
                 attempt_id, token, questions = await self.start(c)
             except RequestFailed:
                 return
             except (KeyError, ValueError) as exc:
                 self.run.error(self.clock.now(), "start", f"{type(exc).__name__}: {exc}")
                 return
+            finally:
+                if gate is not None:
+                    gate.release()
+                settled()
             self.run.started[self.stage] += 1
             await self.sit(c, attempt_id, token, questions)
             await self.clock.until(self.run.finished_at + self.submit_delay)
@@ -507,8 +527,10 @@ async def drive(
     lag = asyncio.create_task(_loop_lag(run, clock, finish))
     launched = 0
     try:
+        rate = args.start_rate  # starts per second expected in a gated ramp, then as measured
         for k, stage in enumerate(stages):
-            if args.search and time.monotonic() + stage.ramp + stage.hold > deadline:
+            expected = (stage.candidates - launched) / rate if stage.concurrency else stage.ramp
+            if args.search and time.monotonic() + expected + stage.hold + 60 > deadline:
                 notes.append(
                     f"step {stage.candidates} not run: it would pass the {args.max_minutes:.0f}-minute budget"
                 )
@@ -516,14 +538,39 @@ async def drive(
             run.started.append(0)
             stage.t_ramp = clock.now()
             stage.cpu["ramp"] = proc.cpu_sample(*pids)
-            offsets = sorted(rng.uniform(0, stage.ramp) for _ in range(stage.candidates - launched))
+            new = stage.candidates - launched
+            gate = asyncio.Semaphore(stage.concurrency) if stage.concurrency else None
+            all_settled = asyncio.Event()
+            settled = [0]
+
+            def on_settled(
+                settled: list[int] = settled, event: asyncio.Event = all_settled, new: int = new
+            ) -> None:
+                settled[0] += 1
+                if settled[0] == new:
+                    event.set()
+
+            offsets = [0.0] * new if gate else sorted(rng.uniform(0, stage.ramp) for _ in range(new))
             for offset in offsets:
                 who = Candidate(
                     run, clock, finish, launched, k, people[launched], args.seed, args.submit_spread
                 )
-                tasks.append(asyncio.create_task(who.live(connector, base, stage.t_ramp + offset)))
+                tasks.append(
+                    asyncio.create_task(who.live(connector, base, stage.t_ramp + offset, gate, on_settled))
+                )
                 launched += 1
-            await clock.until(stage.t_ramp + stage.ramp)
+            if gate:  # the ramp lasts until every new candidate is in (or failed), within the limit
+                try:
+                    await asyncio.wait_for(all_settled.wait(), timeout=stage.ramp)
+                except TimeoutError:
+                    run.error(
+                        clock.now(),
+                        "ramp",
+                        f"{new - settled[0]} candidates still starting after {stage.ramp:.0f} s",
+                    )
+                stage.ramp = clock.now() - stage.t_ramp
+            else:
+                await clock.until(stage.t_ramp + stage.ramp)
             stage.t_hold = clock.now()
             stage.cpu["hold"] = proc.cpu_sample(*pids)
             await clock.until(stage.t_hold + stage.hold)
@@ -531,6 +578,8 @@ async def drive(
             stage.cpu["end"] = proc.cpu_sample(*pids)
             result = evaluate(run, stages, k, args.backend, processes, args.forms)
             results.append(result)
+            if stage.concurrency and result.started:
+                rate = max(0.2, result.started / stage.ramp)
             print(f"   step {stage.candidates}: " + row(result), flush=True)
             if args.search and not result.passed:
                 break
@@ -726,7 +775,19 @@ def main() -> None:
     parser.add_argument("--start-peak", action="store_true", help="1,000 candidates start within 60 s")
     parser.add_argument("--search", action="store_true", help="step the candidates up until a step fails")
     parser.add_argument("--steps", default="250,500,750,1000,1500,2000,2500,3000,4000")
-    parser.add_argument("--start-rate", type=float, default=5.0, help="starts per second in a search's ramps")
+    parser.add_argument(
+        "--start-rate",
+        type=float,
+        default=3.0,
+        help="starts per second: of an ungated single run's default ramp, and the search's first time estimate",
+    )
+    parser.add_argument(
+        "--start-concurrency",
+        type=int,
+        default=None,
+        help="at most this many candidates in the start at once, the ramp lasting as long as it takes "
+        "(a login queue; default 3 in a search, 0 = starts at random over --ramp otherwise)",
+    )
     parser.add_argument(
         "--forms",
         choices=("service", "bulk", "start"),
@@ -757,30 +818,38 @@ def main() -> None:
         f"machine: {CORES} cores, load average {proc.loadavg()}; client: asyncio + aiohttp {aiohttp.__version__}; "
         f"application: {data.ROOT}"
     )
+    if args.start_concurrency is None:
+        args.start_concurrency = 0 if args.start_peak or not args.search else 3
+    gated = args.start_concurrency
     if args.search:
         hold = args.hold if args.hold is not None else 60.0
         stages, before = [], 0
         for n in sorted(int(x) for x in args.steps.split(",")):
-            ramp = args.ramp if args.ramp is not None else (n - before) / args.start_rate
-            stages.append(Stage(n, ramp, hold))
+            new = n - before
+            ramp = (
+                args.ramp if args.ramp is not None else new / (MIN_START_RATE if gated else args.start_rate)
+            )
+            stages.append(Stage(n, ramp, hold, gated))
             before = n
-        # Only the steps that can fit the budget get candidates in the database.
-        spent, fitting = 60.0, []
+        # Candidates go into the database for the steps that could fit the budget at twice the start rate.
+        spent, fitting, before = 60.0, [], 0
         for stage in stages:
-            spent += stage.ramp + stage.hold
-            if spent > args.max_minutes * 60 - args.submit_spread - 60:
+            spent += (stage.candidates - before) / (2 * args.start_rate) + stage.hold
+            before = stage.candidates
+            if spent > args.max_minutes * 60:
                 break
             fitting.append(stage)
         stages = fitting or stages[:1]
     else:
         n = args.candidates or (1000 if args.start_peak else 500)
-        ramp = (
-            args.ramp
-            if args.ramp is not None
-            else (60.0 if args.start_peak else max(30.0, n / args.start_rate))
-        )
+        if args.ramp is not None:
+            ramp = args.ramp
+        elif gated:
+            ramp = n / MIN_START_RATE
+        else:
+            ramp = 60.0 if args.start_peak else max(30.0, n / args.start_rate)
         hold = args.hold if args.hold is not None else (60.0 if args.start_peak else 90.0)
-        stages = [Stage(n, ramp, hold)]
+        stages = [Stage(n, ramp, hold, gated)]
     one_run(args, stages, began + args.max_minutes * 60)
     print(f"took {(time.monotonic() - began) / 60:.1f} min")
 

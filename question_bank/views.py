@@ -124,7 +124,9 @@ def _refused(lead: str, exc: DomainError) -> None:
 
 
 def _topics() -> list[Topic]:
-    return list(db_session.scalars(select(Topic).order_by(Topic.section, Topic.code)))
+    order = {s: n for n, s in enumerate(SECTIONS)}
+    topics = db_session.scalars(select(Topic).order_by(Topic.code))
+    return sorted(topics, key=lambda t: (order.get(t.section, len(order)), t.code))
 
 
 @bank_bp.route("/")

@@ -242,7 +242,7 @@ def test_evidence_retention_with_a_moved_clock(inline_app, login_as):  # type: i
         assert not any(Path(p).exists() for p in kept)
         assert db_session.get(ProctoringSession, ps.id).evidence_purged_at is not None
         # the analysis record stays: only images go
-        assert db_session.scalar(select(Frame.flags).where(Frame.session_id == ps.id, Frame.flags != []))
+        assert any(db_session.scalars(select(Frame.flags).where(Frame.session_id == ps.id)))
 
 
 def test_evidence_export_on_request(inline_app, login_as):  # type: ignore[no-untyped-def]
