@@ -142,10 +142,13 @@ def analyse(session: Session, frame_id: int, *, evidence_dir: str | Path, now: d
         "faces": [asdict(f) for f in result.faces],
     }
     frame.status = "analysed"
-    if frame.purpose == "identity":
+    if frame.purpose == "identity" or (ps.identity_path is None and result.face_count == 1):
+        # the start photo is the reference for later identity checks; if it showed no single face
+        # (a camera still warming up), the first clear frame takes its place
         _keep(frame, ps, data, evidence_dir, "identity")
-        ps.identity_path = frame.image_path
-        ps.identity_check = {"face_count": result.face_count, "flags": frame.flags}
+        ps.identity_check = {"face_count": result.face_count, "flags": frame.flags, "frame": frame.id}
+        if result.face_count == 1:
+            ps.identity_path = frame.image_path
     elif result.flags - {"looking_away"} or result.flags and _last_kept_sample(session, ps, frame) is None:
         _keep(frame, ps, data, evidence_dir, "flagged")
     elif _sample_due(session, ps, frame):

@@ -72,7 +72,11 @@
         track.addEventListener("ended", () => { banner.hidden = false; record("camera_stopped"); });
       }
       watchVoice(stream);
-      if (!cfg.identity_taken) { await sendFrame("identity"); cfg.identity_taken = true; }
+      if (!cfg.identity_taken) {
+        await new Promise((resolve) => setTimeout(resolve, 1500)); // let the camera settle its exposure
+        await sendFrame("identity");
+        cfg.identity_taken = true;
+      }
     } catch (e) {
       banner.hidden = false;
       record("camera_stopped", { detail: { error: String(e && e.name) } });
