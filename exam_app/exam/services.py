@@ -279,7 +279,11 @@ def form_entries(session: Session, attempt: Attempt) -> list[FormEntry]:
 
 
 def questions_payload(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
-    """The questions as the page shows them: text in the chosen language, options in the form's order."""
+    """The questions as the page shows them: text in the chosen language, options in the form's order.
+
+    ``position`` is the question's identity in the form (what saves name); the page numbers the
+    questions in the order of this list.
+    """
     entries = form_entries(session, attempt)
     versions = {
         v.id: v
@@ -297,10 +301,12 @@ def questions_payload(session: Session, attempt: Attempt) -> list[dict[str, Any]
                 "section": version.item.section,
                 "type": version.type_code,
                 "stem": shown["stem"],
-                "options": shown["options"],
+                "options": [o["text"] for o in sorted(shown["options"], key=lambda o: o["position"])],
                 "multiple": version.type_code == "multiple_choice",
             }
         )
+    # Legal questions first, then functional (§16), each in the form's shuffled order.
+    out.sort(key=lambda q: 0 if q["section"] == "legal" else 1)
     return out
 
 

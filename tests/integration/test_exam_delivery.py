@@ -37,6 +37,8 @@ def test_whole_test_answered_and_submitted_gives_the_right_score(app, login_as):
     assert len(questions) == 100
     assert sum(q["section"] == "legal" for q in questions) == 50
     assert all("key" not in q for q in questions)
+    assert all(isinstance(o, str) and o for q in questions for o in q["options"])
+    assert [q["section"] for q in questions] == ["legal"] * 50 + ["functional"] * 50
     token = csrf_of(b.get(f"/exam/attempt/{attempt_id}").text)
     correct = correct_display(app, attempt_id)
     steps = []
