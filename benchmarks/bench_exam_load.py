@@ -135,6 +135,7 @@ class Run:
     sent: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     loop_lag: list[tuple[float, float]] = field(default_factory=list)  # (at, ms late)
     finished_at: float = math.nan
+    t0: float = math.nan  # CLOCK_MONOTONIC at the run's time 0
 
     def error(self, at: float, kind: str, text: str) -> None:
         self.errors.append((at, kind, text[:200]))
@@ -517,6 +518,7 @@ async def drive(
     """Run the stages (the search stops at the first failing one), then let everyone submit."""
     run = Run()
     clock = Clock()
+    run.t0 = clock.t0
     finish = asyncio.Event()
     rng = random.Random(args.seed)
     base = f"http://127.0.0.1:{port}"
@@ -622,7 +624,7 @@ def one_run(args: argparse.Namespace, stages: list[Stage], deadline: float) -> N
         print(f"data: set-up {prepared.setup_seconds:.1f} s{forms}", flush=True)
         port = args.port or proc.free_port()
         workers = args.workers or (1 if args.backend == "sqlite" else 0)  # 0: attest serve's default
-        server = proc.Server(url, tmp, port, workers)
+        server = proc.Server(url, tmp, port, workers, gc_log=args.gc_log)
         server.wait_ready()
         processes = server.worker_count()
         pids = (server.pid, pg.postmaster_pid() if pg else None)
@@ -637,6 +639,8 @@ def one_run(args: argparse.Namespace, stages: list[Stage], deadline: float) -> N
         server.stop()
         server = None
         tail = [e for e in run.errors if e[0] >= run.finished_at]
+        if args.samples:
+            dump_samples(args.samples, run, stages)
         check = data.check_stored(url, run.sent, run.submitted)
         report(args, results, run, tail, check, prepared, notes)
     finally:
@@ -651,6 +655,18 @@ def one_run(args: argparse.Namespace, stages: list[Stage], deadline: float) -> N
             print(f"kept: {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def dump_samples(path: str, run: Run, stages: list[Stage]) -> None:
+    """Every request as CSV; ``at`` + t0 is CLOCK_MONOTONIC, comparable with the --gc-log file."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"# t0_monotonic={run.t0:.4f}; stages (candidates, ramp from, hold from, end): ")
+        fh.write(
+            "; ".join(f"{s.candidates} {s.t_ramp:.1f} {s.t_hold:.1f} {s.t_end:.1f}" for s in stages) + "\n"
+        )
+        fh.write("kind,at,ms,ok\n")
+        for s in run.samples:
+            fh.write(f"{s.kind},{s.at:.4f},{s.ms:.1f},{int(s.ok)}\n")
 
 
 # --- output --------------------------------------------------------------------------------------------
@@ -808,6 +824,12 @@ def main() -> None:
     )
     parser.add_argument("--json", default=None, help="append the figures to this JSON-lines file")
     parser.add_argument("--keep", action="store_true", help="keep the database and the server log")
+    parser.add_argument(
+        "--samples", default=None, help="write every request (kind, time, ms) to this CSV file"
+    )
+    parser.add_argument(
+        "--gc-log", default=None, help="serve through bench_exam_gcprobe.py, logging GC pauses to this file"
+    )
     parser.add_argument("--keep-pg", action="store_true", help="leave the benchmark's PostgreSQL running")
     args = parser.parse_args()
     _import_helpers(args.app_root)

