@@ -624,7 +624,7 @@ def one_run(args: argparse.Namespace, stages: list[Stage], deadline: float) -> N
         print(f"data: set-up {prepared.setup_seconds:.1f} s{forms}", flush=True)
         port = args.port or proc.free_port()
         workers = args.workers or (1 if args.backend == "sqlite" else 0)  # 0: attest serve's default
-        server = proc.Server(url, tmp, port, workers, gc_log=args.gc_log)
+        server = proc.Server(url, tmp, port, workers, gc_log=args.gc_log, gc_tune=args.gc_tune)
         server.wait_ready()
         processes = server.worker_count()
         pids = (server.pid, pg.postmaster_pid() if pg else None)
@@ -829,6 +829,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--gc-log", default=None, help="serve through bench_exam_gcprobe.py, logging GC pauses to this file"
+    )
+    parser.add_argument(
+        "--gc-tune",
+        action="store_true",
+        help="what-if, not the app as shipped: serve with gc threshold 50,000 and gc.freeze() after start-up",
     )
     parser.add_argument("--keep-pg", action="store_true", help="leave the benchmark's PostgreSQL running")
     args = parser.parse_args()

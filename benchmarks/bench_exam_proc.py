@@ -110,7 +110,13 @@ class Server:
     """``attest serve`` as a subprocess on 127.0.0.1, stopped by its own process id."""
 
     def __init__(
-        self, database_url: str, var_dir: Path, port: int, workers: int, gc_log: str | None = None
+        self,
+        database_url: str,
+        var_dir: Path,
+        port: int,
+        workers: int,
+        gc_log: str | None = None,
+        gc_tune: bool = False,
     ) -> None:
         self.port = port
         self.log_path = var_dir / "server.log"
@@ -128,8 +134,11 @@ class Server:
         if ROOT != HERE:  # serve the snapshot's code (PYTHONPATH comes before the editable install)
             env["PYTHONPATH"] = str(ROOT)
         command = [str(HERE / ".venv" / "bin" / "attest"), "serve", "--port", str(port)]
-        if gc_log:  # the same command through a wrapper that logs the garbage collector's pauses
-            env["ATTEST_BENCH_GC_LOG"] = gc_log
+        if gc_log or gc_tune:  # the same command through a wrapper that watches (or tunes) the collector
+            if gc_log:
+                env["ATTEST_BENCH_GC_LOG"] = gc_log
+            if gc_tune:
+                env["ATTEST_BENCH_GC_TUNE"] = "1"
             command[:1] = [
                 str(HERE / ".venv" / "bin" / "python"),
                 str(HERE / "benchmarks" / "bench_exam_gcprobe.py"),

@@ -56,16 +56,17 @@ def start_test(page, server, username: str) -> int:  # type: ignore[no-untyped-d
     return int(page.url.rstrip("/").split("/")[-1])
 
 
-def correct(server, attempt_id: int) -> list[list[int]]:  # type: ignore[no-untyped-def]
-    """Correct display positions, in the order of the form."""
+def correct(server, attempt_id: int, page=None) -> list[list[int]]:  # type: ignore[no-untyped-def]
+    """Correct display positions of each question, in the order the page shows them."""
     with server.Session() as s:
         form_id = s.scalar(select(Attempt.form_id).where(Attempt.id == attempt_id))
         entries = s.scalars(select(FormEntry).where(FormEntry.form_id == form_id).order_by(FormEntry.position)).all()
-        out = []
+        by_position = {}
         for e in entries:
             key = s.scalar(select(ItemVersion.key).where(ItemVersion.id == e.item_version_id))
-            out.append(sorted(e.option_order.index(k) for k in key))
-        return out
+            by_position[e.position] = sorted(e.option_order.index(k) for k in key)
+    shown = page.evaluate("JSON.parse(document.getElementById('exam-data').textContent).questions.map(q => q.position)")
+    return [by_position[p] for p in shown]
 
 
 def answer_current(page, positions: list[int]) -> None:  # type: ignore[no-untyped-def]
@@ -84,7 +85,7 @@ def wait_saved(page) -> None:  # type: ignore[no-untyped-def]
 
 def test_whole_test_answered_and_submitted_with_the_right_score(page, server):  # type: ignore[no-untyped-def]
     attempt_id = start_test(page, server, candidate(server))
-    keys = correct(server, attempt_id)
+    keys = correct(server, attempt_id, page)
     assert page.locator(".palette .cells button").count() == 100
     assert "object Object" not in page.inner_text("#q-options")
     assert page.locator("#palette-legal .cells button").first.inner_text() == "1"
@@ -201,7 +202,7 @@ def test_expiry_closes_the_attempt_after_the_browser_is_gone(chromium, short_ser
     context = chromium.new_context()
     page = context.new_page()
     attempt_id = start_test(page, short_server, candidate(short_server))
-    keys = correct(short_server, attempt_id)
+    keys = correct(short_server, attempt_id, page)
     answer_current(page, keys[0])
     page.keyboard.press("ArrowRight")
     answer_current(page, keys[1])

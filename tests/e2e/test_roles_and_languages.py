@@ -13,7 +13,7 @@ ROLES = [
     ("hr", "/hr/workers", "Import from a file", None),
     ("officer", "/region", "Workers on lists of attestees", None),
     ("ministry", "/ministry", "Regions overview", None),
-    ("proctor", "/proctor", "Proctoring", None),
+    ("proctor", "/proctor/", "Review queue", None),
     ("commission", "/commission", "Appeal commission", None),
 ]
 
