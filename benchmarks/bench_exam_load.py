@@ -790,7 +790,7 @@ def main() -> None:
     )
     parser.add_argument("--start-peak", action="store_true", help="1,000 candidates start within 60 s")
     parser.add_argument("--search", action="store_true", help="step the candidates up until a step fails")
-    parser.add_argument("--steps", default="250,500,750,1000,1500,2000,2500,3000,4000")
+    parser.add_argument("--steps", default="100,250,500,750,1000,1500,2000,2500,3000")
     parser.add_argument(
         "--start-rate",
         type=float,

@@ -10,9 +10,17 @@ import os
 
 from celery import Celery
 
-celery = Celery("attest", broker=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-celery.conf.task_acks_late = True
-celery.conf.worker_prefetch_multiplier = 1
+TASK = "proctoring.analyse_frame"
+
+
+def make_celery(broker: str) -> Celery:
+    app = Celery("attest", broker=broker)
+    app.conf.task_acks_late = True
+    app.conf.worker_prefetch_multiplier = 1
+    return app
+
+
+celery = make_celery(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
 
 _app = None
 
@@ -26,7 +34,7 @@ def _flask_app():  # type: ignore[no-untyped-def]
     return _app
 
 
-@celery.task(name="proctoring.analyse_frame")
+@celery.task(name=TASK)
 def analyse_frame_task(frame_id: int) -> None:
     from exam_app.frame_analysis import FrameAnalyzer
 

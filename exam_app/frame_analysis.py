@@ -27,14 +27,20 @@ class FrameAnalyzer:
             if self.mode == "thread"
             else None
         )
+        self._producer = None
+        if self.mode == "celery":
+            from exam_app.celery_worker import make_celery
+
+            self._producer = make_celery(app.config["REDIS_URL"] or "redis://127.0.0.1:6379/0")
 
     def submit(self, frame_id: int) -> None:
         if self.mode == "inline":
             self.run(frame_id)
         elif self.mode == "celery":
-            from exam_app.celery_worker import analyse_frame_task
+            from exam_app.celery_worker import TASK
 
-            analyse_frame_task.delay(frame_id)
+            assert self._producer is not None
+            self._producer.send_task(TASK, args=[frame_id])
         else:
             assert self._pool is not None
             self._pool.submit(self.run, frame_id)

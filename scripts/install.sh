@@ -9,7 +9,7 @@ want_test=0
 
 packages=(fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
 if [ "$want_test" = 1 ]; then
-  packages+=(chromium postgresql)
+  packages+=(chromium postgresql redis-server)
 fi
 missing=()
 for p in "${packages[@]}"; do
