@@ -74,7 +74,8 @@ def _init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page explains itself
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": a candidate whose mobile network changes IP mid-test must not be logged out
+    login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def _load(user_id: str) -> User | None:

@@ -11,6 +11,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from attestation.labels import labels
 from attestation.models import AttesteeEntry
@@ -205,8 +206,15 @@ def steps(attempt_id: int):  # type: ignore[no-untyped-def]
     except services.ExamError as exc:
         return _json_error(exc.code, 400)
     now = _now()
-    outcome = services.save_steps(db_session, attempt, parsed, now=now, actor_id=current_user.id)
-    db_session.commit()
+    try:
+        outcome = services.save_steps(db_session, attempt, parsed, now=now, actor_id=current_user.id)
+        db_session.commit()
+    except IntegrityError:
+        # the same steps arrived twice at once (a retry racing its original): the second sees them stored
+        db_session.rollback()
+        attempt = _own_attempt(attempt_id)
+        outcome = services.save_steps(db_session, attempt, parsed, now=now, actor_id=current_user.id)
+        db_session.commit()
     _lazy_expire(attempt)
     return jsonify(
         {
