@@ -127,19 +127,20 @@ def _field_errors(exc: worker_service.WorkerDataError) -> dict[str, list[str]]:
     return result
 
 
+def _worker_form_data() -> dict[str, object]:
+    """The posted fields; an unticked checkbox is absent from the form, so it is read as False."""
+    raw: dict[str, object] = dict(request.form.to_dict())
+    for flag in worker_service.FLAG_FIELDS:
+        raw[flag] = flag in request.form
+    return raw
+
+
 @hr_bp.route("/workers/new", methods=["GET", "POST"])
 @roles_required("lmc_hr")
 def worker_new():  # type: ignore[no-untyped-def]
     lmc = _hr_lmc()
     if request.method == "POST":
-        raw = request.form.to_dict()
-        for flag in (
-            "first_hire",
-            "pregnant",
-            "category_profile_training_done",
-            "initial_attestation_passed",
-        ):
-            raw[flag] = flag in request.form
+        raw = _worker_form_data()
         try:
             worker = worker_service.create_worker(db_session, raw, lmc_id=lmc.id, **_actor())
         except worker_service.WorkerDataError as exc:
@@ -158,14 +159,7 @@ def worker_edit(worker_id: int):  # type: ignore[no-untyped-def]
     worker = _own_worker(worker_id)
     lmc = worker.lmc
     if request.method == "POST":
-        raw = request.form.to_dict()
-        for flag in (
-            "first_hire",
-            "pregnant",
-            "category_profile_training_done",
-            "initial_attestation_passed",
-        ):
-            raw[flag] = flag in request.form
+        raw = _worker_form_data()
         try:
             worker_service.update_worker(db_session, worker, raw, **_actor())
         except worker_service.WorkerDataError as exc:

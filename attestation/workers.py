@@ -40,6 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "training_hours_completed": ("training_hours_completed", "часы пройдено", "өткен сағат"),
 }
 REQUIRED = ("iin", "surname", "name", "position", "appointed_on")
+FLAG_FIELDS = ("first_hire", "pregnant", "category_profile_training_done", "initial_attestation_passed")
 TRUE_WORDS = {"1", "true", "yes", "да", "иә", "y", "x"}
 FALSE_WORDS = {"", "0", "false", "no", "нет", "жоқ", "n"}
 
@@ -147,7 +148,7 @@ def clean_worker_data(
         category = "none"  # §5: new specialists hold "no category" until initial attestation
     data["current_category"] = category
 
-    for name in ("first_hire", "pregnant", "category_profile_training_done", "initial_attestation_passed"):
+    for name in FLAG_FIELDS:
         value = raw.get(name)
         if isinstance(value, bool):
             data[name] = value
@@ -211,6 +212,18 @@ def create_worker(
     data, errors = clean_worker_data(raw, lmc_id=lmc_id, session=session)
     if errors:
         raise WorkerDataError(errors)
+    return _add_worker(session, data, lmc_id=lmc_id, actor_id=actor_id, actor_label=actor_label)
+
+
+def _add_worker(
+    session: Session,
+    data: dict[str, Any],
+    *,
+    lmc_id: int,
+    actor_id: int | None,
+    actor_label: str,
+    note: str = "",
+) -> Worker:
     worker = Worker(lmc_id=lmc_id, **data)
     session.add(worker)
     session.flush()
@@ -222,6 +235,7 @@ def create_worker(
         object_type="worker",
         object_id=worker.id,
         after=snapshot(worker),
+        note=note,
     )
     return worker
 
@@ -397,18 +411,6 @@ def import_workers(
     if result.errors:
         return result
     for data in cleaned:
-        worker = Worker(lmc_id=lmc_id, **data)
-        session.add(worker)
-        session.flush()
-        audit.record(
-            session,
-            "worker_created",
-            actor_id=actor_id,
-            actor_label=actor_label,
-            object_type="worker",
-            object_id=worker.id,
-            after=snapshot(worker),
-            note="import",
-        )
+        _add_worker(session, data, lmc_id=lmc_id, actor_id=actor_id, actor_label=actor_label, note="import")
     result.created = len(cleaned)
     return result
