@@ -128,6 +128,9 @@ DOMAIN_ERRORS = {
     "role_needs_region": _("A regional officer role must name its region."),
     "grant_not_found": _("This role grant does not exist."),
     "cannot_revoke_own_admin": _("You cannot revoke your own administrator role."),
+    "photo_empty": _("Choose a photo file."),
+    "photo_too_large": _("The photo is larger than 2 MB."),
+    "photo_not_image": _("The photo must be a JPEG or PNG image."),
 }
 
 

@@ -101,6 +101,7 @@ class Worker(Base):
     last_attestation_passed: Mapped[bool | None] = mapped_column(Boolean)
     last_procedure: Mapped[str | None] = mapped_column(String(20))
     last_was_reattestation: Mapped[bool] = mapped_column(Boolean, default=False)
+    photo_path: Mapped[str | None] = mapped_column(String(500))  # registry photo, for the identity check
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     lmc: Mapped[Lmc] = relationship(lazy="joined")

@@ -173,6 +173,29 @@ def worker_edit(worker_id: int):  # type: ignore[no-untyped-def]
     return _worker_form_page(lmc, worker, values, {})
 
 
+@hr_bp.route("/workers/<int:worker_id>/photo", methods=["POST"])
+@roles_required("lmc_hr")
+def worker_photo(worker_id: int):  # type: ignore[no-untyped-def]
+    from flask import current_app
+
+    worker = _own_worker(worker_id)
+    upload = request.files.get("photo")
+    try:
+        worker_service.set_photo(
+            db_session,
+            worker,
+            upload.read(worker_service.MAX_PHOTO_BYTES + 1) if upload else b"",
+            folder=current_app.config["UPLOAD_FOLDER"],
+            **_actor(),
+        )
+        db_session.commit()
+        flash(_("The photo was saved."), "success")
+    except DomainError as exc:
+        db_session.rollback()
+        flash(labels.error(exc), "error")
+    return redirect(url_for("hr.worker_edit", worker_id=worker.id))
+
+
 @hr_bp.route("/workers/<int:worker_id>/leaves", methods=["POST"])
 @roles_required("lmc_hr")
 def leave_add(worker_id: int):  # type: ignore[no-untyped-def]

@@ -414,3 +414,42 @@ def import_workers(
         _add_worker(session, data, lmc_id=lmc_id, actor_id=actor_id, actor_label=actor_label, note="import")
     result.created = len(cleaned)
     return result
+
+
+# --- registry photo ------------------------------------------------------------------------------------
+
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+
+
+def set_photo(
+    session: Session, worker: Worker, data: bytes, *, folder: str, actor_id: int | None, actor_label: str
+) -> str:
+    """Store the worker's registry photo (JPEG or PNG), the reference for the identity check at the test."""
+    if not data:
+        raise DomainError("photo_empty", "Choose a photo file.")
+    if len(data) > MAX_PHOTO_BYTES:
+        raise DomainError("photo_too_large", "The photo is larger than 2 MB.")
+    if data[:3] == b"\xff\xd8\xff":
+        ext = "jpg"
+    elif data[:8] == b"\x89PNG\r\n\x1a\n":
+        ext = "png"
+    else:
+        raise DomainError("photo_not_image", "The photo must be a JPEG or PNG image.")
+    from pathlib import Path
+
+    target = Path(folder) / "workers" / f"{worker.id}.{ext}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    before = worker.photo_path
+    worker.photo_path = str(target)
+    audit.record(
+        session,
+        "worker_photo_set",
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type="worker",
+        object_id=worker.id,
+        before=before,
+        after=worker.photo_path,
+    )
+    return worker.photo_path

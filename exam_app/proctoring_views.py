@@ -58,6 +58,7 @@ def open_for_attempt(attempt: Attempt, now: datetime) -> ProctoringSession:
         campaign_id=attempt.campaign_id,
         settings=settings,
         now=now,
+        registry_photo=attempt.entry.worker.photo_path,
     )
 
 

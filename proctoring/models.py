@@ -42,6 +42,7 @@ class ProctoringSession(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     identity_path: Mapped[str | None] = mapped_column(String(500))
+    registry_photo_path: Mapped[str | None] = mapped_column(String(500))
     identity_check: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     last_signal_at: Mapped[datetime | None] = mapped_column(DateTime)
     risk_score: Mapped[float] = mapped_column(Float, default=0.0, index=True)

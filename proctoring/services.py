@@ -54,6 +54,7 @@ def open_session(
     campaign_id: int,
     settings: dict[str, Any] | None,
     now: datetime,
+    registry_photo: str | None = None,
 ) -> ProctoringSession:
     existing = session.scalar(select(ProctoringSession).where(ProctoringSession.attempt_id == attempt_id))
     if existing is not None:
@@ -65,6 +66,7 @@ def open_session(
         settings=rules.settings_with_defaults(settings),
         started_at=now,
         last_signal_at=now,
+        registry_photo_path=registry_photo,
     )
     session.add(ps)
     session.flush()
@@ -128,7 +130,9 @@ def analyse(session: Session, frame_id: int, *, evidence_dir: str | Path, now: d
     pending = _pending_path(evidence_dir, frame.id)
     data = pending.read_bytes() if pending.exists() else b""
     reference = None
-    if frame.purpose != "identity" and ps.identity_path and _identity_due(session, ps, frame):
+    if frame.purpose == "identity" and ps.registry_photo_path and Path(ps.registry_photo_path).exists():
+        reference = Path(ps.registry_photo_path).read_bytes()  # the start photo against the registry photo
+    elif frame.purpose != "identity" and ps.identity_path and _identity_due(session, ps, frame):
         reference = Path(ps.identity_path).read_bytes() if Path(ps.identity_path).exists() else None
     result = analyze_frame(data, reference)
     frame.face_count = result.face_count
@@ -146,7 +150,14 @@ def analyse(session: Session, frame_id: int, *, evidence_dir: str | Path, now: d
         # the start photo is the reference for later identity checks; if it showed no single face
         # (a camera still warming up), the first clear frame takes its place
         _keep(frame, ps, data, evidence_dir, "identity")
-        ps.identity_check = {"face_count": result.face_count, "flags": frame.flags, "frame": frame.id}
+        ps.identity_check = {
+            "face_count": result.face_count,
+            "flags": frame.flags,
+            "frame": frame.id,
+            "at": frame.captured_at.isoformat(),
+            "against_registry": reference is not None and frame.purpose == "identity",
+            "distance": result.identity_distance,
+        }
         if result.face_count == 1:
             ps.identity_path = frame.image_path
     elif result.flags - {"looking_away"} or result.flags and _last_kept_sample(session, ps, frame) is None:
@@ -270,6 +281,19 @@ def recompute(session: Session, ps: ProctoringSession, *, now: datetime) -> rule
         end,
         ps.settings,
     )
+    check = ps.identity_check or {}
+    if check.get("against_registry") and "identity_mismatch" in (check.get("flags") or ()):
+        # the start photo does not match the registry photo: one deliberate check, no debounce
+        at = datetime.fromisoformat(check["at"])
+        result.incidents.append(
+            rules.IncidentSpec(
+                "identity_mismatch",
+                at,
+                at,
+                (int(check["frame"]),),
+                float(ps.settings["weights"].get("identity_mismatch", 8.0)),
+            )
+        )
     if ps.ended_at is None:
         # a gap still open at "now" may be a frame in flight: only closed sessions count the tail
         result.incidents = [

@@ -257,3 +257,35 @@ def test_evidence_export_on_request(inline_app, login_as):  # type: ignore[no-un
     names = archive.namelist()
     assert "timeline.json" in names and any(n.startswith("frames/") for n in names)
     assert b.get(f"/proctor/sessions/{ps.id}/evidence.zip").status_code == 403
+
+
+def _registry_photo(app, login_as, surname: str, image: bytes):  # type: ignore[no-untyped-def]
+    worker = worker_by_surname(app, surname)
+    hr = login_as("hr")
+    response = hr.post(f"/hr/workers/{worker.id}/photo", {"photo": (io.BytesIO(image), "p.jpg")},
+                       token_from=f"/hr/workers/{worker.id}", content_type="multipart/form-data")
+    assert response.status_code == 302
+    bad = hr.post(f"/hr/workers/{worker.id}/photo?lang=en", {"photo": (io.BytesIO(b"GIF89a..."), "p.gif")},
+                  token_from=f"/hr/workers/{worker.id}", content_type="multipart/form-data", follow_redirects=True)
+    assert "must be a JPEG or PNG" in bad.text
+
+
+def test_start_photo_matching_the_registry_photo_raises_nothing(inline_app, login_as):  # type: ignore[no-untyped-def]
+    _registry_photo(inline_app, login_as, "Ахметов", FACE)
+    b, attempt_id, token = _candidate(inline_app, login_as)
+    _frame(b, attempt_id, token, FACE, "identity")
+    ps = _session(inline_app, attempt_id)
+    assert ps.identity_check["against_registry"] and "identity_mismatch" not in ps.identity_check["flags"]
+    assert _live(inline_app, attempt_id) == []
+
+
+def test_start_photo_of_another_person_is_an_incident(inline_app, login_as):  # type: ignore[no-untyped-def]
+    from proctoring.analysis.evalset import _read
+
+    other_person = cv2.imencode(".jpg", _read("matplotlib", "mpl-data/sample_data/grace_hopper.jpg"))[1].tobytes()
+    _registry_photo(inline_app, login_as, "Ахметов", other_person)
+    b, attempt_id, token = _candidate(inline_app, login_as)
+    _frame(b, attempt_id, token, FACE, "identity")
+    ps = _session(inline_app, attempt_id)
+    assert ps.identity_check["against_registry"] and "identity_mismatch" in ps.identity_check["flags"]
+    assert ("identity_mismatch", False) in _live(inline_app, attempt_id)
