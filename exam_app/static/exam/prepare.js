@@ -7,10 +7,11 @@
   let stream = null;
 
   function mark(name, ok, failText) {
-    results[name] = ok;
     const li = $(`c-${name}`);
     li.dataset.state = ok ? "ok" : "fail";
     li.querySelector("span").textContent = ok ? t("t-ok") : failText;
+    if (!(name in results)) return; // informative only (the microphone)
+    results[name] = ok;
     $(`check_${name}`).value = ok ? "1" : "0";
     $("to-rules").disabled = !(results.browser && results.camera && results.connection);
     $("blocked-hint").hidden = !$("to-rules").disabled;
@@ -27,6 +28,13 @@
       mark("camera", stream.getVideoTracks().length > 0, t("t-fail-camera"));
     } catch (e) {
       mark("camera", false, t("t-fail-camera"));
+    }
+    try {
+      const audio = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+      mark("microphone", audio.getAudioTracks().length > 0, t("t-fail-microphone"));
+      audio.getTracks().forEach((track) => track.stop());
+    } catch (e) {
+      mark("microphone", false, t("t-fail-microphone"));
     }
     try {
       const started = performance.now();
