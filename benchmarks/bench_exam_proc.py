@@ -168,15 +168,19 @@ class Server:
             time.sleep(0.3)
         raise RuntimeError(f"server not ready after {timeout:.0f} s:\n{self.log_tail()}")
 
-    def worker_count(self) -> int:
-        """Live gunicorn worker processes (children of the master)."""
-        count = 0
-        for name in os.listdir("/proc"):
-            if name.isdigit():
-                got = _stat(int(name))
-                if got is not None and got[0] == self.pid:
-                    count += 1
-        return count
+    def worker_count(self, settle: float = 5.0) -> int:
+        """Live gunicorn worker processes (children of the master), once their number stops growing."""
+        best, deadline = 0, time.monotonic() + settle
+        while time.monotonic() < deadline:
+            count = 0
+            for name in os.listdir("/proc"):
+                if name.isdigit():
+                    got = _stat(int(name))
+                    if got is not None and got[0] == self.pid:
+                        count += 1
+            best = max(best, count)
+            time.sleep(0.5)
+        return best
 
     def stop(self, timeout: float = 40.0) -> None:
         if self.process.poll() is None:

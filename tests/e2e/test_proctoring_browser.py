@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS
+from browser_setup import CHROMIUM, CHROMIUM_ARGS
 from fake_camera import empty_room_clip, face_clip
 from sqlalchemy import select
 from test_exam_browser import candidate, login, start_test

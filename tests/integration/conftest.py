@@ -10,7 +10,6 @@ server a failure there).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -18,14 +17,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import Browser
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from attestation.web import db_session
 from exam_app import create_app
 from exam_app.database import upgrade
-
-DEMO_PASSWORD = "demo-pass-2026"
 
 
 def _load_demo(url: str) -> None:
@@ -97,39 +95,6 @@ def app(db_url: str):  # type: ignore[no-untyped-def]
     yield application
     db_session.remove()
     application.extensions["engine"].dispose()
-
-
-class Browser:
-    """A test client that logs in through the real form, with its CSRF token."""
-
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.client = app.test_client()
-
-    def token(self, path: str = "/login") -> str:
-        page = self.client.get(path)
-        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
-        assert match, f"no CSRF token on {path}"
-        return match.group(1)
-
-    def login(self, username: str, password: str = DEMO_PASSWORD):  # type: ignore[no-untyped-def]
-        return self.client.post(
-            "/login",
-            data={"username": username, "password": password, "csrf_token": self.token()},
-            follow_redirects=True,
-        )
-
-    def post(self, path: str, data: dict | None = None, token_from: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
-        payload = dict(data or {})
-        payload.setdefault("csrf_token", self.token(token_from or path_for_token(path)))
-        return self.client.post(path, data=payload, **kwargs)
-
-    def get(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
-        return self.client.get(path, **kwargs)
-
-
-def path_for_token(path: str) -> str:
-    """Any page with a form carries a valid session token; the start page always has the logout form."""
-    return "/me"
 
 
 @pytest.fixture

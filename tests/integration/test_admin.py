@@ -23,7 +23,7 @@ def test_admin_creates_a_candidate_account_for_a_worker(app, login_as):  # type:
     response = admin.post("/admin/users/new", {"worker_iin": "790309300558", "password": "a-long-password-1"},
                           token_from="/admin/users")
     assert response.status_code == 302
-    from conftest import Browser
+    from helpers import Browser
 
     b = Browser(app)
     b.login("790309300558", "a-long-password-1")
