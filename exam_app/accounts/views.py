@@ -45,8 +45,8 @@ def login():  # type: ignore[no-untyped-def]
         if user is None:
             flash(_("Wrong login or password."), "error")
         else:
-            session.clear()
-            lang = request.form.get("lang")
+            lang = request.form.get("lang") or session.get("lang")  # the language chosen before logging in
+            session.clear()  # a fresh session at login: nothing from before carries over but the language
             login_user(user)
             if lang in LANGUAGES:
                 session["lang"] = lang

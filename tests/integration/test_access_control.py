@@ -143,3 +143,9 @@ def test_session_cookie_is_http_only_and_same_site(browser):  # type: ignore[no-
     assert cookies
     header = "\n".join(response.history[0].headers.getlist("Set-Cookie")) if response.history else ""
     assert "HttpOnly" in header and "SameSite=Lax" in header
+
+
+def test_language_chosen_before_login_is_kept(browser):  # type: ignore[no-untyped-def]
+    browser.get("/login?lang=ru")
+    page = browser.login("hr")
+    assert 'lang="ru"' in page.text and "Выйти" in page.text
