@@ -10,6 +10,7 @@ import json
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -262,3 +263,31 @@ def submit(attempt_id: int):  # type: ignore[no-untyped-def]
 
 def exam_error_text(code: str) -> str:
     return labels.exam_error(code)
+
+
+@bp.route("/campaigns/<int:campaign_id>/prepare-forms", methods=["POST"])
+@roles_required("pdo_admin")
+def prepare_forms(campaign_id: int):  # type: ignore[no-untyped-def]
+    """Assemble every listed worker's form ahead of the sitting, so that the start peak draws nothing."""
+    from attestation import audit
+    from attestation.db import DomainError
+    from attestation.models import Campaign
+
+    campaign = db_session.get(Campaign, campaign_id) or abort(404)
+    try:
+        made = services.prepare_forms(db_session, campaign.id)
+        audit.record(
+            db_session,
+            "exam.forms_prepared",
+            actor_id=current_user.id,
+            actor_label=current_user.username,
+            object_type="campaign",
+            object_id=campaign.id,
+            after={"forms": made},
+        )
+        db_session.commit()
+        flash(_("%(n)s forms were assembled ahead of the sitting.", n=made), "success")
+    except DomainError as exc:
+        db_session.rollback()
+        flash(_("The forms could not be assembled: %(reason)s", reason=exc.message), "error")
+    return redirect(url_for("pdo.campaign_detail", campaign_id=campaign.id))

@@ -247,3 +247,21 @@ def test_extra_time_extends_the_deadline_and_is_audited(app, login_as):  # type:
     assert after.deadline_at - before == timedelta(minutes=30) and after.extra_minutes == 30
     remaining = b.get(f"/api/v1/attempts/{attempt_id}/state").json["remaining"]
     assert 149 * 60 < remaining <= 150 * 60
+
+
+def test_pdo_assembles_forms_ahead_and_the_start_uses_them(app, login_as):  # type: ignore[no-untyped-def]
+    from question_bank.models import AssembledFormRecord
+
+    pdo = login_as("pdo")
+    response = pdo.post("/exam/campaigns/1/prepare-forms?lang=en", {}, token_from="/pdo/campaigns/1",
+                        follow_redirects=True)
+    assert "forms were assembled ahead of the sitting" in response.text
+    worker, b, entry_id = _candidate(app, login_as)
+    with app.app_context():
+        listed = db_session.scalar(select(func.count()).select_from(AttesteeEntry).where(AttesteeEntry.status == "listed"))
+        forms = db_session.scalar(select(func.count()).select_from(AssembledFormRecord))
+        ahead = db_session.scalar(select(AssembledFormRecord.id).where(AssembledFormRecord.worker_id == worker.id))
+    assert forms == listed
+    attempt_id = start_attempt(b, entry_id)["attempt"]
+    assert _attempt(app, attempt_id).form_id == ahead
+    assert login_as("hr").post("/exam/campaigns/1/prepare-forms", {}, token_from="/hr/workers").status_code == 403
