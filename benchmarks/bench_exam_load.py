@@ -423,6 +423,7 @@ class StageResult:
     start_max: float
     start_kinds_p99: dict[str, float]
     errors: int
+    p99_limit: float
     error_kinds: dict[str, int]
     error_examples: list[str]
     cpu_ramp: dict[str, float]
@@ -433,7 +434,7 @@ class StageResult:
 
     @property
     def passed(self) -> bool:
-        return self.started == self.new and self.errors == 0 and self.save_p99 < P99_LIMIT_MS
+        return self.started == self.new and self.errors == 0 and self.save_p99 < self.p99_limit
 
 
 def pct(values: list[float], q: float) -> float:
@@ -450,7 +451,9 @@ def _kinds(errors: list[tuple[float, str, str]]) -> dict[str, int]:
     return out
 
 
-def evaluate(run: Run, stages: list[Stage], k: int, backend: str, processes: int, forms: str) -> StageResult:
+def evaluate(
+    run: Run, stages: list[Stage], k: int, backend: str, processes: int, forms: str, p99_limit: float
+) -> StageResult:
     stage = stages[k]
     new = stage.candidates - (stages[k - 1].candidates if k else 0)
     window = [s for s in run.samples if stage.t_ramp <= s.at < stage.t_end]
@@ -486,6 +489,7 @@ def evaluate(run: Run, stages: list[Stage], k: int, backend: str, processes: int
             if any(s.kind == kind for s in window)
         },
         errors=len(errors),
+        p99_limit=p99_limit,
         error_kinds=_kinds(errors),
         error_examples=[f"{kind}: {text}" for _, kind, text in errors[:8]],
         cpu_ramp={k: round(v, 2) for k, v in proc.cpu_share(cpu["ramp"], cpu["hold"]).items()},
@@ -578,7 +582,7 @@ async def drive(
             await clock.until(stage.t_hold + stage.hold)
             stage.t_end = clock.now()
             stage.cpu["end"] = proc.cpu_sample(*pids)
-            result = evaluate(run, stages, k, args.backend, processes, args.forms)
+            result = evaluate(run, stages, k, args.backend, processes, args.forms, args.p99_limit)
             results.append(result)
             if stage.concurrency and result.started:
                 rate = max(0.2, result.started / stage.ramp)
@@ -744,12 +748,13 @@ def report(
             best = None
         if best is None:
             print(
-                f"\n{args.backend}: no step passed (p99 save < {P99_LIMIT_MS:.0f} ms, zero errors, all answers stored)"
+                f"\n{args.backend}: no step passed (p99 save < {args.p99_limit:.0f} ms, zero errors, all answers stored)"
             )
         else:
             print(
-                f"\n{args.backend}: largest passing step {best.candidates} candidates = "
-                f"{best.candidates / CORES:.0f} per core on {CORES} cores (aim: 1,000 per core)"
+                f"\n{args.backend}: largest passing step (p99 save < {args.p99_limit:.0f} ms, zero errors, all "
+                f"answers stored) {best.candidates} candidates = {best.candidates / CORES:.0f} per core on "
+                f"{CORES} cores (aim: 1,000 per core)"
             )
     else:
         r = results[-1] if results else None
@@ -789,6 +794,12 @@ def main() -> None:
         "--workers", type=int, default=0, help="gunicorn processes (default: 1 on SQLite, else 2×cores+1)"
     )
     parser.add_argument("--start-peak", action="store_true", help="1,000 candidates start within 60 s")
+    parser.add_argument(
+        "--p99-limit",
+        type=float,
+        default=P99_LIMIT_MS,
+        help="a step passes below this p99 save latency (ms); the issue's criterion is 200",
+    )
     parser.add_argument("--search", action="store_true", help="step the candidates up until a step fails")
     parser.add_argument("--steps", default="100,250,500,750,1000,1500,2000,2500,3000")
     parser.add_argument(

@@ -309,3 +309,82 @@ def evidence(session_id: int):  # type: ignore[no-untyped-def]
         mimetype="application/zip",
         headers={"Content-Disposition": f"attachment; filename=evidence-{ps.attempt_id}.zip"},
     )
+
+
+# --- the campaign's proctoring settings (PDO) ------------------------------------------------------------
+
+SETTING_LIMITS = {
+    "frame_interval_seconds": (2, 60),
+    "min_consecutive_frames": (1, 10),
+    "min_duration_seconds": (5, 600),
+    "gap_seconds": (15, 600),
+    "sample_every_seconds": (30, 3600),
+    "review_threshold": (0, 1000),
+}
+
+
+@bp.route("/campaigns/<int:campaign_id>/settings", methods=["GET", "POST"])
+@roles_required("pdo_admin")
+def campaign_settings(campaign_id: int):  # type: ignore[no-untyped-def]
+    """The incident rules' weights, durations and thresholds: the campaign's own, for sessions it starts."""
+    from attestation import audit
+    from attestation.models import Campaign
+    from proctoring.rules import DEFAULTS, settings_with_defaults
+
+    campaign = db_session.get(Campaign, campaign_id) or abort(404)
+    current = settings_with_defaults(campaign.settings.get("proctoring"))
+    current["frame_interval_seconds"] = campaign.settings.get(
+        "frame_interval_seconds", current["frame_interval_seconds"]
+    )
+    errors: list[str] = []
+    if request.method == "POST":
+        new: dict[str, object] = {}
+        for name, (low, high) in SETTING_LIMITS.items():
+            value = request.form.get(name, type=float)
+            if value is None or not low <= value <= high:
+                errors.append(
+                    _("%(name)s must be between %(low)s and %(high)s.", name=name, low=low, high=high)
+                )
+            else:
+                new[name] = int(value) if name != "review_threshold" else value
+        weights = {}
+        for kind in DEFAULTS["weights"]:
+            value = request.form.get(f"weight_{kind}", type=float)
+            if value is None or not 0 <= value <= 100:
+                errors.append(
+                    _("The weight of %(kind)s must be between 0 and 100.", kind=labels.incident(kind))
+                )
+            else:
+                weights[kind] = value
+        new["weights"] = weights
+        if not errors:
+            before = campaign.settings.get("proctoring")
+            frame_interval = new.pop("frame_interval_seconds")
+            campaign.settings = {
+                **campaign.settings,
+                "proctoring": new,
+                "frame_interval_seconds": frame_interval,
+            }
+            audit.record(
+                db_session,
+                "proctoring.settings_changed",
+                actor_id=current_user.id,
+                actor_label=current_user.username,
+                object_type="campaign",
+                object_id=campaign.id,
+                before=before,
+                after=campaign.settings,
+            )
+            db_session.commit()
+            flash(
+                _("The proctoring settings were saved. They apply to tests started from now on."), "success"
+            )
+            return redirect(url_for("proctor.campaign_settings", campaign_id=campaign.id))
+        current = {
+            **current,
+            **{k: v for k, v in new.items() if k != "weights"},
+            "weights": {**current["weights"], **weights},
+        }
+    return render_template(
+        "proctoring/settings.html", campaign=campaign, settings=current, errors=errors, limits=SETTING_LIMITS
+    ), (422 if errors else 200)

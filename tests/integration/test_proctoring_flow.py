@@ -289,3 +289,27 @@ def test_start_photo_of_another_person_is_an_incident(inline_app, login_as):  # 
     ps = _session(inline_app, attempt_id)
     assert ps.identity_check["against_registry"] and "identity_mismatch" in ps.identity_check["flags"]
     assert ("identity_mismatch", False) in _live(inline_app, attempt_id)
+
+
+def test_pdo_sets_the_campaigns_proctoring_rules_and_new_sessions_use_them(inline_app, login_as):  # type: ignore[no-untyped-def]
+    from proctoring.rules import DEFAULTS
+
+    pdo = login_as("pdo")
+    form = {"frame_interval_seconds": "5", "min_consecutive_frames": "3", "min_duration_seconds": "30",
+            "gap_seconds": "60", "sample_every_seconds": "600", "review_threshold": "4"}
+    form.update({f"weight_{k}": str(v) for k, v in DEFAULTS["weights"].items()})
+    bad = pdo.post("/proctor/campaigns/1/settings?lang=en", {**form, "frame_interval_seconds": "0"},
+                   token_from="/proctor/campaigns/1/settings")
+    assert bad.status_code == 422 and "must be between 2 and 60" in bad.text
+    assert pdo.post("/proctor/campaigns/1/settings", {**form, "weight_no_face": "9"},
+                    token_from="/proctor/campaigns/1/settings").status_code == 302
+    b, attempt_id, token = _candidate(inline_app, login_as)
+    ps = _session(inline_app, attempt_id)
+    assert ps.settings["frame_interval_seconds"] == 5 and ps.settings["min_consecutive_frames"] == 3
+    assert ps.settings["weights"]["no_face"] == 9
+    for data in (EMPTY_ROOM, EMPTY_ROOM):  # two empty frames are no longer enough
+        _frame(b, attempt_id, token, data)
+    assert _live(inline_app, attempt_id) == []
+    _frame(b, attempt_id, token, EMPTY_ROOM)
+    assert [k for k, _ in _live(inline_app, attempt_id)] == ["no_face"]
+    assert login_as("proctor").get("/proctor/campaigns/1/settings").status_code == 403
