@@ -380,7 +380,7 @@ def save_steps(
     if attempt.status != IN_PROGRESS or attempt.deadline_at is None:
         _refuse_all(session, attempt, steps, result, "attempt_closed", actor_id)
         return result
-    if now > attempt.deadline_at + timedelta(seconds=GRACE_SECONDS):
+    if past_deadline(attempt, now):
         _refuse_all(session, attempt, steps, result, "deadline_passed", actor_id)
         return result
     entries = {e.position: e for e in form_entries(session, attempt)}
@@ -485,6 +485,13 @@ def answers_payload(session: Session, attempt: Attempt) -> dict[str, Any]:
     return {"answers": answers, "max_seq": max_seq}
 
 
+def past_deadline(attempt: Attempt, now: datetime) -> bool:
+    """Time is up, grace included; never during a technical pause (the clock stands still)."""
+    if attempt.deadline_at is None or attempt.paused_at is not None:
+        return False
+    return now > attempt.deadline_at + timedelta(seconds=GRACE_SECONDS)
+
+
 def remaining_seconds(attempt: Attempt, now: datetime) -> float:
     if attempt.deadline_at is None:
         return float(attempt.duration_seconds + 60 * attempt.extra_minutes)
@@ -571,7 +578,7 @@ def submit(session: Session, attempt: Attempt, *, now: datetime, actor_id: int) 
         if attempt.status in (SUBMITTED, EXPIRED, SCORED):
             return attempt  # a double submit changes nothing
         raise ExamError("not_in_progress", "The test is not in progress.")
-    if attempt.deadline_at is not None and now > attempt.deadline_at + timedelta(seconds=GRACE_SECONDS):
+    if past_deadline(attempt, now):
         return expire(session, attempt, now=now)
     if _transition(session, attempt, IN_PROGRESS, SUBMITTED, closed_at=now, closed_by="candidate"):
         audit.record(

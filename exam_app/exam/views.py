@@ -46,12 +46,9 @@ def _own_attempt(attempt_id: int) -> Attempt:
 
 def _lazy_expire(attempt: Attempt) -> None:
     """A page or API call after the deadline closes the attempt even if the sweeper has not yet."""
-    if attempt.status == IN_PROGRESS and services.remaining_seconds(attempt, _now()) <= 0:
-        from datetime import timedelta
-
-        if _now() > attempt.deadline_at + timedelta(seconds=services.GRACE_SECONDS):
-            services.expire(db_session, attempt, now=_now())
-            db_session.commit()
+    if attempt.status == IN_PROGRESS and services.past_deadline(attempt, _now()):
+        services.expire(db_session, attempt, now=_now())
+        db_session.commit()
 
 
 @bp.route("/<int:entry_id>", methods=["GET"])

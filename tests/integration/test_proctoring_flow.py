@@ -313,3 +313,23 @@ def test_pdo_sets_the_campaigns_proctoring_rules_and_new_sessions_use_them(inlin
     _frame(b, attempt_id, token, EMPTY_ROOM)
     assert [k for k, _ in _live(inline_app, attempt_id)] == ["no_face"]
     assert login_as("proctor").get("/proctor/campaigns/1/settings").status_code == 403
+
+
+def test_saves_during_a_long_pause_past_the_old_deadline_are_kept(inline_app, login_as):  # type: ignore[no-untyped-def]
+    b, attempt_id, token = _candidate(inline_app, login_as)
+    ps = _session(inline_app, attempt_id)
+    proctor = login_as("proctor")
+    page = f"/proctor/sessions/{ps.id}"
+    proctor.post(f"{page}/pause", {"reason": "power cut in the room"}, token_from=page)
+    with inline_app.app_context():
+        paused_at = utcnow() - timedelta(minutes=30)
+        db_session.execute(update(Attempt).where(Attempt.id == attempt_id).values(
+            paused_at=paused_at, deadline_at=paused_at + timedelta(minutes=5)))
+        db_session.commit()
+    from exam_helpers import save
+
+    q = {"position": 1, "seq": 1, "response": [0]}
+    assert save(b, attempt_id, token, [q]).json["ok"]
+    assert b.get(f"/exam/attempt/{attempt_id}").status_code == 200  # still the test page, not the result
+    with inline_app.app_context():
+        assert db_session.get(Attempt, attempt_id).status == "in_progress"
