@@ -44,6 +44,7 @@ import os
 import random
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -579,7 +580,10 @@ async def drive(
                 await clock.until(stage.t_ramp + stage.ramp)
             stage.t_hold = clock.now()
             stage.cpu["hold"] = proc.cpu_sample(*pids)
+            spy = _py_spy(args, pids[0], stage)
             await clock.until(stage.t_hold + stage.hold)
+            if spy is not None:
+                await asyncio.to_thread(spy.wait, 30)
             stage.t_end = clock.now()
             stage.cpu["end"] = proc.cpu_sample(*pids)
             result = evaluate(run, stages, k, args.backend, processes, args.forms, args.p99_limit)
@@ -603,6 +607,32 @@ async def drive(
         await asyncio.gather(*tasks, lag, return_exceptions=True)
         await connector.close()
     return run, results, notes
+
+
+def _py_spy(args: argparse.Namespace, server_pid: int, stage: Stage) -> subprocess.Popen[bytes] | None:
+    """Sample the server's processes (where they hold the GIL) over this stage's hold, if asked."""
+    if not args.py_spy:
+        return None
+    out = f"{args.py_spy_out}.step{stage.candidates}.txt"
+    command = [
+        args.py_spy,
+        "record",
+        "--pid",
+        str(server_pid),
+        "--subprocesses",
+        "--gil",
+        "--nonblocking",
+        "--rate",
+        "50",
+        "--duration",
+        str(max(1, int(stage.hold) - 2)),
+        "--format",
+        "raw",
+        "--output",
+        out,
+    ]
+    print(f"   py-spy: {out}", flush=True)
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 # --- a whole run ---------------------------------------------------------------------------------------
@@ -839,12 +869,16 @@ def main() -> None:
         "--samples", default=None, help="write every request (kind, time, ms) to this CSV file"
     )
     parser.add_argument(
+        "--py-spy", default=None, help="path of a py-spy binary: sample the server (GIL holders) in each hold"
+    )
+    parser.add_argument("--py-spy-out", default="py-spy", help="prefix of py-spy's collapsed-stack files")
+    parser.add_argument(
         "--gc-log", default=None, help="serve through bench_exam_gcprobe.py, logging GC pauses to this file"
     )
     parser.add_argument(
         "--gc-tune",
         action="store_true",
-        help="what-if, not the app as shipped: serve with gc threshold 50,000 and gc.freeze() after start-up",
+        help="what-if, not the app as shipped: serve with gc.freeze() after each worker builds the app",
     )
     parser.add_argument("--keep-pg", action="store_true", help="leave the benchmark's PostgreSQL running")
     args = parser.parse_args()

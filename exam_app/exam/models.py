@@ -85,7 +85,7 @@ class Attempt(Base):
     annulment_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    entry = relationship("AttesteeEntry", lazy="joined")
+    entry = relationship("AttesteeEntry", lazy="select")  # loaded when used, not on every save
 
 
 class AnswerStep(Base):

@@ -41,7 +41,7 @@ from exam_app.exam.models import (
 from question_bank.blueprints import spec_for
 from question_bank.forms import draw_form
 from question_bank.models import AssembledFormRecord, FormEntry, ItemVersion
-from question_bank.types import grade, render_version, to_canonical
+from question_bank.types import get_type, grade, render_version, to_canonical
 
 GRACE_SECONDS = 10
 EXAM_LANGUAGES = ("kk", "ru")
@@ -383,7 +383,21 @@ def save_steps(
     if past_deadline(attempt, now):
         _refuse_all(session, attempt, steps, result, "deadline_passed", actor_id)
         return result
-    entries = {e.position: e for e in form_entries(session, attempt)}
+    # Only the batch's questions, and only what validation needs: this is the hot path of a sitting.
+    targets = {
+        row.position: row
+        for row in session.execute(
+            select(
+                FormEntry.position,
+                FormEntry.option_order,
+                FormEntry.item_version_id,
+                ItemVersion.type_code,
+                ItemVersion.option_count,
+            )
+            .join(ItemVersion, ItemVersion.id == FormEntry.item_version_id)
+            .where(FormEntry.form_id == attempt.form_id, FormEntry.position.in_({s.position for s in steps}))
+        )
+    }
     existing = set(
         session.scalars(
             select(AnswerStep.client_seq).where(
@@ -393,27 +407,17 @@ def save_steps(
             )
         )
     )
-    versions = (
-        {
-            v.id: v
-            for v in session.scalars(
-                select(ItemVersion).where(ItemVersion.id.in_([e.item_version_id for e in entries.values()]))
-            )
-        }
-        if entries
-        else {}
-    )
     for step in steps:
         if step.seq in existing:
             result.accepted.append(step.seq)
             continue
-        entry = entries.get(step.position)
+        entry = targets.get(step.position)
         if entry is None:
             result.refused.append({"seq": step.seq, "code": "no_such_question"})
             continue
         try:
             canonical = to_canonical(step.response, entry.option_order)
-            grade(versions[entry.item_version_id], canonical)  # validates the response for its type
+            get_type(entry.type_code).validate_response(canonical, entry.option_count)
         except DomainError as exc:
             result.refused.append({"seq": step.seq, "code": exc.code})
             continue
