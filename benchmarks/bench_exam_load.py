@@ -766,16 +766,17 @@ def report(
     print(f"data set-up {prepared.setup_seconds:.1f} s; forms ({args.forms}) {forms}")
     for note in notes:
         print(f"note: {note}")
-    clean_end = not tail and check.ok
-    passing = [r for r in results if r.passed] if clean_end else []
+    # The submits come after the last step, so errors there count against the last step only;
+    # a failed stored-answers check voids every step.
+    passed = [r.passed and check.ok for r in results]
+    if results and tail:
+        passed[-1] = False
     if args.search:
         best = None
-        for r in results:  # the largest step with every step up to it passing
-            if not r.passed:
+        for r, ok in zip(results, passed, strict=True):  # the largest step with every step up to it passing
+            if not ok:
                 break
             best = r
-        if not clean_end:
-            best = None
         if best is None:
             print(
                 f"\n{args.backend}: no step passed (p99 save < {args.p99_limit:.0f} ms, zero errors, all answers stored)"
@@ -788,7 +789,7 @@ def report(
             )
     else:
         r = results[-1] if results else None
-        verdict = "pass" if r and r in passing else "FAIL"
+        verdict = "pass" if r and passed[-1] else "FAIL"
         if r:
             print(
                 f"\n{r.candidates} candidates = {r.candidates / CORES:.0f} per core on {CORES} cores: {verdict}"
