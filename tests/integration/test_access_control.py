@@ -134,7 +134,7 @@ def test_passwords_are_hashed_with_argon2(app):  # type: ignore[no-untyped-def]
 
     with app.app_context():
         hashes = db_session.scalars(select(User.password_hash)).all()
-    assert hashes and all(h.startswith("$argon2") for h in hashes)
+    assert hashes and all(h.startswith("$argon2id$") and "m=19456,t=2,p=1" in h for h in hashes)
 
 
 def test_session_cookie_is_http_only_and_same_site(browser):  # type: ignore[no-untyped-def]
