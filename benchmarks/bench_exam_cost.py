@@ -20,6 +20,7 @@ import os
 import pstats
 import random
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -66,6 +67,7 @@ def main() -> None:
         if pg is not None:
             data.drop_pg_database(pg.url, "attest_bench_cost")
             pg.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"application: {data.ROOT}; backend {args.backend}; load average {proc.loadavg()}")
     print("| request | CPU ms (median) | wall ms (median) | n |\n|---|---|---|---|")
     for kind, (cpu, wall) in costs["table"].items():

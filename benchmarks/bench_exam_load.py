@@ -44,6 +44,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -883,6 +884,8 @@ def main() -> None:
     )
     parser.add_argument("--keep-pg", action="store_true", help="leave the benchmark's PostgreSQL running")
     args = parser.parse_args()
+    # A SIGTERM unwinds like Ctrl-C, so that the server, the database and PostgreSQL are still stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     _import_helpers(args.app_root)
     if args.forms is None:
         args.forms = "bulk" if args.search else "service"
