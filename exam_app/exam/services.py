@@ -40,8 +40,8 @@ from exam_app.exam.models import (
 )
 from question_bank.blueprints import spec_for
 from question_bank.forms import draw_form
-from question_bank.models import AssembledFormRecord, FormEntry, ItemVersion
-from question_bank.types import get_type, grade, render_version, to_canonical
+from question_bank.models import AssembledFormRecord, FormEntry, Item, ItemVariant, ItemVersion
+from question_bank.types import get_type, grade, to_canonical
 
 GRACE_SECONDS = 10
 EXAM_LANGUAGES = ("kk", "ru")
@@ -282,32 +282,66 @@ def questions_payload(session: Session, attempt: Attempt) -> list[dict[str, Any]
     """The questions as the page shows them: text in the chosen language, options in the form's order.
 
     ``position`` is the question's identity in the form (what saves name); the page numbers the
-    questions in the order of this list.
+    questions in the order of this list. Texts come from a per-process cache (variants are
+    immutable), so the 1,000 test pages of a start peak read one small row per question.
     """
-    entries = form_entries(session, attempt)
-    versions = {
-        v.id: v
-        for v in session.scalars(
-            select(ItemVersion).where(ItemVersion.id.in_([e.item_version_id for e in entries]))
-        )
-    }
+    rows = session.execute(
+        select(FormEntry.position, FormEntry.item_version_id, FormEntry.option_order, Item.section)
+        .join(Item, Item.id == FormEntry.item_id)
+        .where(FormEntry.form_id == attempt.form_id)
+        .order_by(FormEntry.position)
+    ).all()
+    texts = shown_texts(session, [r.item_version_id for r in rows], attempt.lang)
     out = []
-    for e in entries:
-        version = versions[e.item_version_id]
-        shown = render_version(version, attempt.lang, e.option_order)
+    for row in rows:
+        shown = texts[row.item_version_id]
+        rendered = get_type(shown.type_code).render(shown, row.option_order)
         out.append(
             {
-                "position": e.position,
-                "section": version.item.section,
-                "type": version.type_code,
-                "stem": shown["stem"],
-                "options": [o["text"] for o in sorted(shown["options"], key=lambda o: o["position"])],
-                "multiple": version.type_code == "multiple_choice",
+                "position": row.position,
+                "section": row.section,
+                "type": shown.type_code,
+                "stem": rendered["stem"],
+                "options": [o["text"] for o in sorted(rendered["options"], key=lambda o: o["position"])],
+                "multiple": shown.type_code == "multiple_choice",
             }
         )
     # Legal questions first, then functional (§16), each in the form's shuffled order.
     out.sort(key=lambda q: 0 if q["section"] == "legal" else 1)
     return out
+
+
+@dataclass(frozen=True)
+class ShownText:
+    """One item version's text in one language: what never changes once a version exists."""
+
+    type_code: str
+    stem: str
+    options: tuple[str, ...]
+
+
+_SHOWN: dict[tuple[int, str], ShownText] = {}
+_SHOWN_LIMIT = 50_000
+
+
+def shown_texts(session: Session, version_ids: Sequence[int], lang: str) -> dict[int, ShownText]:
+    missing = [vid for vid in set(version_ids) if (vid, lang) not in _SHOWN]
+    if missing:
+        if len(_SHOWN) + len(missing) > _SHOWN_LIMIT:
+            _SHOWN.clear()
+        rows = session.execute(
+            select(ItemVersion.id, ItemVersion.type_code, ItemVariant.stem, ItemVariant.options)
+            .join(ItemVariant, ItemVariant.version_id == ItemVersion.id)
+            .where(ItemVersion.id.in_(missing), ItemVariant.lang == lang)
+        ).all()
+        for row in rows:
+            _SHOWN[(row.id, lang)] = ShownText(row.type_code, row.stem, tuple(row.options))
+        absent = [vid for vid in missing if (vid, lang) not in _SHOWN]
+        if absent:
+            raise DomainError(
+                "language_missing", f"The item version has no {lang!r} text.", lang=lang, version_id=absent[0]
+            )
+    return {vid: _SHOWN[(vid, lang)] for vid in version_ids}
 
 
 # --- saving answers ------------------------------------------------------------------------------------

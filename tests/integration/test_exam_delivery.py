@@ -265,3 +265,31 @@ def test_pdo_assembles_forms_ahead_and_the_start_uses_them(app, login_as):  # ty
     attempt_id = start_attempt(b, entry_id)["attempt"]
     assert _attempt(app, attempt_id).form_id == ahead
     assert login_as("hr").post("/exam/campaigns/1/prepare-forms", {}, token_from="/hr/workers").status_code == 403
+
+
+def _shown_as_stored(app, attempt_id: int, lang: str) -> dict[int, tuple[str, list[str]]]:  # type: ignore[no-untyped-def]
+    """Each question's stem and options in display order, read from the stored versions."""
+    from question_bank.models import FormEntry, ItemVersion
+
+    with app.app_context():
+        attempt = db_session.get(Attempt, attempt_id)
+        out = {}
+        for e in db_session.scalars(select(FormEntry).where(FormEntry.form_id == attempt.form_id)):
+            variant = db_session.get(ItemVersion, e.item_version_id).variant(lang)
+            out[e.position] = (variant.stem, [variant.options[i] for i in e.option_order])
+        return out
+
+
+def test_test_page_shows_each_candidate_their_language_and_option_order(app, login_as):  # type: ignore[no-untyped-def]
+    """The page's texts come from a per-process cache: it must still follow each form and language."""
+    _, first, first_entry = _candidate(app, login_as)
+    _, second, second_entry = _candidate(app, login_as, "Ким")
+    shown = {"ru": start_attempt(first, first_entry, lang="ru"), "kk": start_attempt(second, second_entry, lang="kk")}
+    for lang, payload in shown.items():
+        stored = _shown_as_stored(app, payload["attempt"], lang)
+        assert len(payload["questions"]) == 100
+        for q in payload["questions"]:
+            assert (q["stem"], q["options"]) == stored[q["position"]], (lang, q["position"])
+    # a reload, now served from the cache, shows the same
+    again = payload_of(first.get(f"/exam/attempt/{shown['ru']['attempt']}").text)
+    assert again["questions"] == shown["ru"]["questions"]
