@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, select, text
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from attestation.db import Base, utcnow
@@ -22,6 +22,8 @@ GENESIS = "0" * 64
 
 class AuditEntry(Base):
     __tablename__ = "audit_entry"
+    # counting an account's recent failed logins (the lockout that holds across server processes)
+    __table_args__ = (Index("ix_audit_entry_action_at", "action", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
@@ -31,8 +33,41 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def authenticate(session: Session, username: str, password: str, *, ip: str = "") -> User | None:
+class LoginThrottled(DomainError):
+    """Too many failed logins for one account lately: the password is not even checked."""
+
+
+def recent_failures(session: Session, username: str, *, since: datetime) -> int:
+    return session.scalar(
+        select(func.count(audit.AuditEntry.id)).where(
+            audit.AuditEntry.action == "login_failed",
+            audit.AuditEntry.at >= since,
+            func.lower(audit.AuditEntry.actor_label) == username.strip().lower()[:80],
+        )
+    ) or 0
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    ip: str = "",
+    max_failures: int = 10,
+    window_minutes: int = 15,
+) -> User | None:
+    """The user, or None for a wrong login or password (audited).
+
+    An account with ``max_failures`` failed logins in the last ``window_minutes`` is refused
+    before the password check (LoginThrottled). The count lives in the audit log, so it holds
+    across server processes, and it is per account, so a hall of candidates behind one address
+    is not locked out by one of them mistyping.
+    """
     username = username.strip()
+    if max_failures > 0:
+        since = utcnow() - timedelta(minutes=window_minutes)
+        if recent_failures(session, username, since=since) >= max_failures:
+            raise LoginThrottled("login_throttled", "Too many failed logins.", minutes=window_minutes)
     user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     try:
         ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from attestation import audit
 from attestation.web import db_session
 from exam_app.accounts.forms import LoginForm
-from exam_app.accounts.services import authenticate
+from exam_app.accounts.services import LoginThrottled, authenticate
 from exam_app.extensions import LANGUAGES, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -33,15 +33,32 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+# per address, and only posts that did not log in (a hall behind one address logs in freely)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("dashboards.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(
-            db_session, form.username.data or "", form.password.data or "", ip=request.remote_addr or ""
-        )
+        try:
+            user = authenticate(
+                db_session,
+                form.username.data or "",
+                form.password.data or "",
+                ip=request.remote_addr or "",
+                max_failures=current_app.config["LOGIN_ACCOUNT_FAILURES"],
+                window_minutes=current_app.config["LOGIN_ACCOUNT_WINDOW_MINUTES"],
+            )
+        except LoginThrottled as exc:
+            flash(
+                _(
+                    "Too many failed attempts for this login. Try again in %(minutes)s minutes, "
+                    "or ask your administrator to check the account.",
+                    minutes=exc.params["minutes"],
+                ),
+                "error",
+            )
+            return render_template("accounts/login.html", form=form), 429
         if user is None:
             flash(_("Wrong login or password."), "error")
         else:

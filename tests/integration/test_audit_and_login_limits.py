@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select, update
 
 from attestation import audit
@@ -33,29 +35,62 @@ def test_audit_page_reports_the_chain(login_as):  # type: ignore[no-untyped-def]
     assert "role_granted" in page.text and "login" in page.text
 
 
-def test_login_is_rate_limited(db_url):  # type: ignore[no-untyped-def]
-    app = create_app(
-        {
-            "DATABASE_URL": db_url,
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "5 per minute",
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
+def _limited_app(db_url, **config):  # type: ignore[no-untyped-def]
+    return create_app(
+        {"DATABASE_URL": db_url, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", **config}
     )
-    client = app.test_client()
-    statuses = []
-    for _ in range(7):
-        page = client.get("/login")
-        token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        statuses.append(
-            client.post(
-                "/login", data={"username": "hr", "password": "wrong-password-1", "csrf_token": token}
-            ).status_code
-        )
-    assert statuses[:5] == [200] * 5
-    assert statuses[5:] == [429, 429]
+
+
+def _post_login(client, username: str, password: str):  # type: ignore[no-untyped-def]
+    page = client.get("/login?lang=en")
+    token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def _close(app) -> None:  # type: ignore[no-untyped-def]
     db_session.remove()
     app.extensions["engine"].dispose()
+
+
+def test_failed_logins_from_one_address_are_rate_limited(db_url):  # type: ignore[no-untyped-def]
+    app = _limited_app(db_url, LOGIN_RATE_LIMIT="5 per minute", LOGIN_ACCOUNT_FAILURES=0)
+    client = app.test_client()
+    statuses = [_post_login(client, "hr", "wrong-password-1").status_code for _ in range(7)]
+    assert statuses[:5] == [200] * 5
+    assert statuses[5:] == [429, 429]
+    _close(app)
+
+
+def test_a_hall_behind_one_address_logs_in_freely(db_url):  # type: ignore[no-untyped-def]
+    """Successful logins do not count against the address's limit."""
+    app = _limited_app(db_url, LOGIN_RATE_LIMIT="3 per minute")
+    for _ in range(6):
+        client = app.test_client()
+        assert _post_login(client, "hr", "demo-pass-2026").status_code == 302
+    _close(app)
+
+
+def test_an_account_is_locked_after_repeated_failures_across_processes(db_url):  # type: ignore[no-untyped-def]
+    """The per-account count lives in the database: a second server process sees the first's failures."""
+    config = {"LOGIN_RATE_LIMIT": "1000 per minute", "LOGIN_ACCOUNT_FAILURES": 4}
+    first, second = _limited_app(db_url, **config), _limited_app(db_url, **config)
+    for app in (first, second, first, second):
+        assert _post_login(app.test_client(), "hr", "wrong-password-1").status_code == 200
+    refused = _post_login(second.test_client(), "hr", "demo-pass-2026")  # even the right password
+    assert refused.status_code == 429
+    assert "Too many failed attempts for this login. Try again in 15 minutes" in refused.text
+    assert _post_login(first.test_client(), "pdo", "demo-pass-2026").status_code == 302  # others are not
+    with first.app_context():
+        # the window slides: failures older than it no longer count
+        db_session.execute(
+            update(audit.AuditEntry)
+            .where(audit.AuditEntry.action == "login_failed")
+            .values(at=audit.AuditEntry.at - timedelta(minutes=16))
+        )
+        db_session.commit()
+    assert _post_login(first.test_client(), "hr", "demo-pass-2026").status_code == 302
+    _close(first)
+    _close(second)
 
 
 def test_role_changes_are_audited(app, login_as):  # type: ignore[no-untyped-def]
