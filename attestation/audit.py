@@ -72,9 +72,13 @@ def record(
     note: str = "",
 ) -> AuditEntry:
     """Append one entry, chained to the newest one, in the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise writers so that two transactions never chain to the same predecessor.
+    # Serialise writers (threads or server processes) so that two never chain to the same predecessor.
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(424242)"))
+    elif dialect == "sqlite":
+        # a write that changes nothing still takes SQLite's write lock before the newest hash is read
+        session.execute(text("UPDATE audit_entry SET id = id WHERE 0"))
     last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     entry = AuditEntry(
         at=utcnow(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from attestation import audit
 from attestation.web import db_session
@@ -107,3 +107,41 @@ def test_role_changes_are_audited(app, login_as):  # type: ignore[no-untyped-def
         assert any("ministry_viewer" in x for x in entry.after)
         assert all("ministry_viewer" not in x for x in entry.before)
     assert login_as("proctor").get("/ministry").status_code == 200
+
+
+def _write_audit_entries(url: str, label: str, count: int) -> None:
+    from sqlalchemy.orm import Session
+
+    from exam_app.database import make_engine
+
+    engine = make_engine(url)
+    for n in range(count):
+        with Session(engine) as session:
+            audit.record(session, "chain_probe", actor_label=label, object_id=n)
+            session.commit()
+    engine.dispose()
+
+
+def test_server_processes_writing_at_once_keep_one_chain(db_url):  # type: ignore[no-untyped-def]
+    """Several server processes append at once (gunicorn workers): no two entries may chain to one predecessor."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_write_audit_entries, args=(db_url, f"p{k}", 60)) for k in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+        assert w.exitcode == 0
+    from sqlalchemy.orm import Session
+
+    from exam_app.database import make_engine
+
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        probes = session.scalar(
+            select(func.count(audit.AuditEntry.id)).where(audit.AuditEntry.action == "chain_probe")
+        )
+        assert probes == 240
+        assert audit.verify_chain(session) is None
+    engine.dispose()
