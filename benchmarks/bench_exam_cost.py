@@ -47,7 +47,6 @@ def main() -> None:
     args = parser.parse_args()
     if args.app_root:
         os.environ["ATTEST_BENCH_APP_ROOT"] = str(Path(args.app_root).resolve())
-    os.environ["LOGIN_RATE_LIMIT"] = "100000 per minute"
     import bench_exam_data as data
     import bench_exam_proc as proc
 

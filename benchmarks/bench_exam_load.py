@@ -119,6 +119,8 @@ class Stage:
     ramp: float  # with concurrency: the limit, then what it took
     hold: float
     concurrency: int = 0
+    arrive: float = 0.0  # > 0: log in and prepare over this window first, then all press start in the ramp
+    t_arrive: float = math.nan
     t_ramp: float = math.nan
     t_hold: float = math.nan
     t_end: float = math.nan
@@ -223,9 +225,14 @@ class Candidate:
         start_at: float,
         gate: asyncio.Semaphore | None,
         settled: Callable[[], None],
+        arrive_at: float | None = None,
     ) -> None:
-        """Start (through ``gate``, if any: at most so many candidates in the start at once), sit, submit."""
-        await self.clock.until(start_at)
+        """Start (through ``gate``, if any: at most so many candidates in the start at once), sit, submit.
+
+        With ``arrive_at``, the candidate logs in and prepares (system check, consent, rules) then,
+        and only presses start at ``start_at``, as in a sitting where everyone starts at the same hour.
+        """
+        await self.clock.until(start_at if arrive_at is None else arrive_at)
         async with aiohttp.ClientSession(
             base_url=base,
             connector=connector,
@@ -238,7 +245,15 @@ class Candidate:
             try:
                 if gate is not None:
                     await gate.acquire()
-                attempt_id, token, questions = await self.start(c)
+                if arrive_at is None:
+                    began = self.clock.now()
+                    entry, token = await self.arrive(c)
+                else:
+                    entry, token = await self.arrive(c)
+                    await self.clock.until(start_at)
+                    began = self.clock.now()
+                attempt_id, token, questions = await self.press_start(c, entry, token)
+                self.run.starts.append((self.stage, self.clock.now() - began))
             except RequestFailed:
                 return
             except (KeyError, ValueError) as exc:
@@ -253,9 +268,8 @@ class Candidate:
             await self.clock.until(self.run.finished_at + self.submit_delay)
             await self.submit(c, attempt_id, token)
 
-    async def start(self, c: Client) -> tuple[int, str, list[dict[str, Any]]]:
-        """Login page → login → cabinet → exam page → prepare → rules → start → test page."""
-        began = self.clock.now()
+    async def arrive(self, c: Client) -> tuple[str, str]:
+        """Login page → login → cabinet → exam page → prepare → rules; the entry's URL and the rules' token."""
         _, body = await c.request("login_page", "GET", "/login", expect=200)
         form = {
             "username": self.who.username,
@@ -281,8 +295,11 @@ class Candidate:
         if not response.headers["Location"].endswith("/rules"):
             raise c.fail("prepare", f"redirected to {response.headers['Location']}")
         _, body = await c.request("rules", "GET", response.headers["Location"], expect=200)
-        form = {"csrf_token": _csrf(c, body, "rules")}
-        response, _ = await c.request("start", "POST", f"{entry}/start", expect=302, data=form)
+        return entry, _csrf(c, body, "rules")
+
+    async def press_start(self, c: Client, entry: str, token: str) -> tuple[int, str, list[dict[str, Any]]]:
+        """Start → test page and its static files."""
+        response, _ = await c.request("start", "POST", f"{entry}/start", expect=302, data={"csrf_token": token})
         location = response.headers["Location"]
         if "/exam/attempt/" not in location:
             raise c.fail("start", f"redirected to {location}")
@@ -294,7 +311,6 @@ class Candidate:
         token = _csrf(c, body, "test_page", CSRF_META)
         for path in STATIC:
             await c.request("static", "GET", path, expect=200)
-        self.run.starts.append((self.stage, self.clock.now() - began))
         return int(payload["attempt"]), token, payload["questions"]
 
     async def wait(self, at: float) -> bool:
@@ -424,6 +440,8 @@ class StageResult:
     start_p99: float
     start_max: float
     start_kinds_p99: dict[str, float]
+    arrive: float
+    arrive_kinds_p99: dict[str, float]
     errors: int
     p99_limit: float
     error_kinds: dict[str, int]
@@ -460,8 +478,9 @@ def evaluate(
     new = stage.candidates - (stages[k - 1].candidates if k else 0)
     window = [s for s in run.samples if stage.t_ramp <= s.at < stage.t_end]
     hold = [s for s in window if s.at >= stage.t_hold]
+    arrival = [s for s in run.samples if stage.t_arrive <= s.at < stage.t_ramp]
     saves = [s.ms for s in hold if s.kind == "save"]
-    errors = [e for e in run.errors if stage.t_ramp <= e[0] < stage.t_end]
+    errors = [e for e in run.errors if stage.t_arrive <= e[0] < stage.t_end]
     starts = [seconds for index, seconds in run.starts if index == k]
     lags = [ms for at, ms in run.loop_lag if stage.t_ramp <= at < stage.t_end]
     cpu = stage.cpu
@@ -489,6 +508,12 @@ def evaluate(
             kind: round(pct([s.ms for s in window if s.kind == kind], 99), 1)
             for kind in START_KINDS
             if any(s.kind == kind for s in window)
+        },
+        arrive=stage.arrive,
+        arrive_kinds_p99={
+            kind: round(pct([s.ms for s in arrival if s.kind == kind], 99), 1)
+            for kind in START_KINDS
+            if any(s.kind == kind for s in arrival)
         },
         errors=len(errors),
         p99_limit=p99_limit,
@@ -544,8 +569,8 @@ async def drive(
                 )
                 break
             run.started.append(0)
-            stage.t_ramp = clock.now()
-            stage.cpu["ramp"] = proc.cpu_sample(*pids)
+            stage.t_arrive = clock.now()
+            stage.t_ramp = stage.t_arrive + stage.arrive
             new = stage.candidates - launched
             gate = asyncio.Semaphore(stage.concurrency) if stage.concurrency else None
             all_settled = asyncio.Event()
@@ -559,14 +584,23 @@ async def drive(
                     event.set()
 
             offsets = [0.0] * new if gate else sorted(rng.uniform(0, stage.ramp) for _ in range(new))
-            for offset in offsets:
+            arrivals = [rng.uniform(0, stage.arrive) for _ in range(new)] if stage.arrive else [None] * new
+            for offset, arrival in zip(offsets, arrivals, strict=True):
                 who = Candidate(
                     run, clock, finish, launched, k, people[launched], args.seed, args.submit_spread
                 )
+                arrive_at = None if arrival is None else stage.t_arrive + arrival
                 tasks.append(
-                    asyncio.create_task(who.live(connector, base, stage.t_ramp + offset, gate, on_settled))
+                    asyncio.create_task(
+                        who.live(connector, base, stage.t_ramp + offset, gate, on_settled, arrive_at)
+                    )
                 )
                 launched += 1
+            if stage.arrive:
+                await clock.until(stage.t_ramp)
+                waiting = new - settled[0]
+                notes.append(f"step {stage.candidates}: {waiting} of {new} candidates on the rules page at the start")
+            stage.cpu["ramp"] = proc.cpu_sample(*pids)
             if gate:  # the ramp lasts until every new candidate is in (or failed), within the limit
                 try:
                     await asyncio.wait_for(all_settled.wait(), timeout=stage.ramp)
@@ -658,7 +692,7 @@ def one_run(args: argparse.Namespace, stages: list[Stage], deadline: float) -> N
         )
         print(f"data: set-up {prepared.setup_seconds:.1f} s{forms}", flush=True)
         port = args.port or proc.free_port()
-        workers = args.workers or (1 if args.backend == "sqlite" else 0)  # 0: attest serve's default
+        workers = args.workers  # 0: attest serve's default
         server = proc.Server(url, tmp, port, workers, gc_log=args.gc_log, gc_tune=args.gc_tune)
         server.wait_ready()
         processes = server.worker_count()
@@ -741,7 +775,13 @@ def report(
             f"\nstep {r.candidates} ({r.new} new over {r.ramp:.0f} s, hold {r.hold:.0f} s): started {r.started}/{r.new}; "
             f"{r.saves} saves in the hold"
         )
-        print(f"   start p50 / p99 / max: {r.start_p50:.1f} / {r.start_p99:.1f} / {r.start_max:.1f} s")
+        if r.arrive:
+            print(f"   arrival over {r.arrive:.0f} s before the start (login to rules), requests p99 ms: "
+                  f"{r.arrive_kinds_p99}")
+            what = "press start to test page loaded"
+        else:
+            what = "login page to test page loaded"
+        print(f"   start ({what}) p50 / p99 / max: {r.start_p50:.1f} / {r.start_p99:.1f} / {r.start_max:.1f} s")
         print(f"   start requests p99 ms: {r.start_kinds_p99}")
         print(f"   CPU cores in ramp: {r.cpu_ramp}")
         print(f"   CPU cores in hold: {r.cpu_hold}")
@@ -826,6 +866,13 @@ def main() -> None:
         "--workers", type=int, default=0, help="gunicorn processes (default: 1 on SQLite, else 2×cores+1)"
     )
     parser.add_argument("--start-peak", action="store_true", help="1,000 candidates start within 60 s")
+    parser.add_argument(
+        "--arrive",
+        type=float,
+        default=None,
+        help="seconds over which candidates log in and prepare before the ramp, then press start in it "
+        "(default 300 with --start-peak, else 0: the whole start, login included, falls in the ramp)",
+    )
     parser.add_argument(
         "--p99-limit",
         type=float,
@@ -925,7 +972,8 @@ def main() -> None:
         else:
             ramp = 60.0 if args.start_peak else max(30.0, n / args.start_rate)
         hold = args.hold if args.hold is not None else (60.0 if args.start_peak else 90.0)
-        stages = [Stage(n, ramp, hold, gated)]
+        arrive = args.arrive if args.arrive is not None else (300.0 if args.start_peak else 0.0)
+        stages = [Stage(n, ramp, hold, 0 if arrive else gated, arrive)]
     one_run(args, stages, began + args.max_minutes * 60)
     print(f"took {(time.monotonic() - began) / 60:.1f} min")
 

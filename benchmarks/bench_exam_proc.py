@@ -125,7 +125,6 @@ class Server:
             {
                 "DATABASE_URL": database_url,
                 "ATTEST_VAR_DIR": str(var_dir),
-                "LOGIN_RATE_LIMIT": "100000 per minute",
                 "SECRET_KEY": "bench-" + os.urandom(16).hex(),
                 "EXPIRY_SWEEP_SECONDS": "5",
             }

@@ -36,7 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _init_login(app)
     _register_blueprints(app)
     _register_handlers(app)
-    _load_calendar(app)
+    load_calendar_overrides()
     from exam_app.frame_analysis import FrameAnalyzer
 
     app.extensions["frame_analyzer"] = FrameAnalyzer(app)
@@ -140,8 +140,12 @@ def _register_handlers(app: Flask) -> None:
         g.lang = select_locale()
 
 
-def _load_calendar(app: Flask) -> None:
-    """Apply the administrator's transferred days off and working Saturdays, if the table exists."""
+def load_calendar_overrides() -> None:
+    """Apply the administrator's transferred days off and working Saturdays, if the table exists.
+
+    Called at start and by each process's sweeper every minute, so that an edit made in one
+    server process reaches the others.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     from attestation import calendar

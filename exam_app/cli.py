@@ -56,11 +56,14 @@ def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option(
-    "--workers", default=0, type=int, help="gunicorn processes (default: 1 on SQLite, 2×cores+1 else)"
+    "--workers",
+    default=0,
+    type=int,
+    help="gunicorn processes (default: one per core on SQLite, 2×cores+1 else)",
 )
 @with_appcontext
 def serve(demo: bool, host: str, port: int, workers: int) -> None:
-    """Serve the platform with gunicorn (threads; one process on SQLite)."""
+    """Serve the platform with gunicorn: threaded processes, one per core on SQLite (its writes are short)."""
     url = current_app.config["DATABASE_URL"]
     upgrade(url)
     if demo:
@@ -68,9 +71,10 @@ def serve(demo: bool, host: str, port: int, workers: int) -> None:
 
         _print_logins(load_demo(sources=current_app.config["SOURCES_FOLDER"]), DEMO_PASSWORD)
     sqlite = url.startswith("sqlite")
-    processes = workers or (1 if sqlite else 2 * (os.cpu_count() or 1) + 1)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    processes = workers or (cores if sqlite else 2 * cores + 1)
     click.echo(f"Serving on http://{host}:{port}  ({processes} process(es), {url.split(':')[0]})")
-    _run_gunicorn(f"{host}:{port}", processes, threads=16 if sqlite else 4)
+    _run_gunicorn(f"{host}:{port}", processes, threads=8 if sqlite else 4)
 
 
 def _run_gunicorn(bind: str, processes: int, threads: int) -> None:

@@ -33,6 +33,10 @@ def start_sweeper(app: Flask) -> threading.Thread | None:
                     closed = expire_due(db_session, utcnow())
                     if closed:
                         log.info("closed %s expired attempt(s)", closed)
+                    if ticks % max(1, round(60 / interval)) == 0:  # once a minute
+                        from exam_app import load_calendar_overrides
+
+                        load_calendar_overrides()
                     if ticks % 60 == 1:  # the daily kind of work, a few times an hour
                         finalize_due(db_session, utcnow())
                         purge_evidence_due(
