@@ -9,12 +9,13 @@ actually shown.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from attestation import audit
-from question_bank.assembly import AssembledForm, assemble_form
+from question_bank.assembly import AssembledForm, PoolItem, assemble_form
 from question_bank.blueprints import Spec
 from question_bank.models import AssembledFormRecord, FormEntry
 from question_bank.services import active_pool
@@ -66,17 +67,22 @@ def store_form(
         mean_difficulty=form.mean_difficulty,
         target_difficulty=form.target_difficulty,
     )
-    for number, q in enumerate(form.questions, start=1):
-        record.entries.append(
-            FormEntry(
-                position=number,
-                item_id=q.item_id,
-                item_version_id=q.version_id,
-                option_order=list(q.option_order),
-            )
-        )
     session.add(record)
     session.flush()
+    # one multi-row INSERT: a campaign's forms are prepared by the thousand
+    session.execute(
+        insert(FormEntry),
+        [
+            {
+                "form_id": record.id,
+                "position": number,
+                "item_id": q.item_id,
+                "item_version_id": q.version_id,
+                "option_order": list(q.option_order),
+            }
+            for number, q in enumerate(form.questions, start=1)
+        ],
+    )
     audit.record(
         session,
         "bank.form_assembled",
@@ -93,6 +99,41 @@ def store_form(
         },
     )
     return record
+
+
+def draw_forms(
+    session: Session,
+    requests: Iterable[tuple[Spec, str, int]],
+    *,
+    campaign_id: int,
+    usage_cap: int | None = None,
+    difficulty_tolerance: float = 0.3,
+) -> int:
+    """Assemble and store the forms of many workers of one campaign: (spec, position, worker id) each.
+
+    The same draws as ``draw_form`` one by one, but the pool of each position is read once and
+    the campaign's usage counts are kept up to date in memory, so a thousand forms take seconds.
+    """
+    pools: dict[str, list[PoolItem]] = {}
+    usage = usage_counts(session, campaign_id)
+    made = 0
+    for spec, position, worker_id in requests:
+        if position not in pools:
+            pools[position] = active_pool(session, position=position)
+        form = assemble_form(
+            pools[position],
+            spec,
+            seed=secrets.randbits(63),
+            previous_item_ids=previous_item_ids(session, worker_id),
+            usage_counts=usage,
+            usage_cap=usage_cap,
+            difficulty_tolerance=difficulty_tolerance,
+        )
+        store_form(session, form, campaign_id=campaign_id, worker_id=worker_id, position=position)
+        for q in form.questions:
+            usage[q.item_id] = usage.get(q.item_id, 0) + 1
+        made += 1
+    return made
 
 
 def draw_form(

@@ -39,7 +39,7 @@ from exam_app.exam.models import (
     Grading,
 )
 from question_bank.blueprints import spec_for
-from question_bank.forms import draw_form
+from question_bank.forms import draw_form, draw_forms
 from question_bank.models import AssembledFormRecord, FormEntry, Item, ItemVariant, ItemVersion
 from question_bank.types import get_type, grade, to_canonical
 
@@ -167,25 +167,21 @@ def prepare_forms(session: Session, campaign_id: int) -> int:
             select(AssembledFormRecord.worker_id).where(AssembledFormRecord.campaign_id == campaign_id)
         )
     )
-    made = 0
     entries = session.scalars(
         select(AttesteeEntry).where(
             AttesteeEntry.campaign_id == campaign_id, AttesteeEntry.status == ENTRY_LISTED
         )
-    )
+    ).all()
+    specs: dict[tuple[str, str], Any] = {}
+    wanted = []
     for entry in entries:
         if entry.worker_id in have:
             continue
-        draw_form(
-            session,
-            spec_for(session, entry.procedure, entry.position),
-            position=entry.position,
-            campaign_id=campaign_id,
-            worker_id=entry.worker_id,
-            seed=secrets.randbits(62),
-        )
-        made += 1
-    return made
+        key = (entry.procedure, entry.position)
+        if key not in specs:
+            specs[key] = spec_for(session, entry.procedure, entry.position)
+        wanted.append((specs[key], entry.position, entry.worker_id))
+    return draw_forms(session, wanted, campaign_id=campaign_id)
 
 
 def start(session: Session, attempt: Attempt, *, now: datetime, actor_id: int) -> Attempt:
