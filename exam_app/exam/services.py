@@ -466,7 +466,18 @@ def save_steps(
         )
         existing.add(step.seq)
         result.accepted.append(step.seq)
+    if any(isinstance(obj, AnswerStep) for obj in session.new):
+        # The rows are written now (SQLite's write lock, a row lock on PostgreSQL) and the attempt read
+        # again under that lock: a submit or expiry that closed it meanwhile wins, and the batch is redone.
+        session.flush()
+        status = session.scalar(select(Attempt.status).where(Attempt.id == attempt.id).with_for_update())
+        if status != IN_PROGRESS:
+            raise AttemptClosedMeanwhile("attempt_closed", "The attempt was closed while saving.")
     return result
+
+
+class AttemptClosedMeanwhile(ExamError):
+    """The attempt was closed between reading it and storing the steps: roll back and save again."""
 
 
 def _refuse_all(
@@ -614,11 +625,16 @@ def submit(session: Session, attempt: Attempt, *, now: datetime, actor_id: int) 
         raise ExamError("not_in_progress", "The test is not in progress.")
     if past_deadline(attempt, now):
         return expire(session, attempt, now=now)
+    # Graded before the attempt is closed, so that the database's write lock is held for the updates
+    # only; a step stored in between (a save racing the submit) is noticed and the grading redone.
+    graded = grade_attempt(session, attempt)
     if _transition(session, attempt, IN_PROGRESS, SUBMITTED, closed_at=now, closed_by="candidate"):
         audit.record(
             session, "exam.submitted", actor_id=actor_id, object_type="attempt", object_id=attempt.id
         )
-    return score(session, attempt)
+    if latest_step_id(session, attempt) != graded.last_step_id:
+        graded = grade_attempt(session, attempt)
+    return score(session, attempt, graded)
 
 
 def expire(session: Session, attempt: Attempt, *, now: datetime) -> Attempt:
@@ -643,29 +659,56 @@ def expire_due(session: Session, now: datetime) -> int:
     return len(due)
 
 
-def grade_attempt(session: Session, attempt: Attempt) -> tuple[float, int, list[float]]:
-    """Points, question count and per-question credit, replayed from the steps."""
-    entries = form_entries(session, attempt)
-    versions = {
-        v.id: v
-        for v in session.scalars(
-            select(ItemVersion).where(ItemVersion.id.in_([e.item_version_id for e in entries]))
+@dataclass(frozen=True)
+class Graded:
+    """Points, question count and per-question credit, and the newest step they were replayed from."""
+
+    points: float
+    count: int
+    per_question: list[float]
+    last_step_id: int
+
+
+def latest_step_id(session: Session, attempt: Attempt) -> int:
+    return session.scalar(select(func.max(AnswerStep.id)).where(AnswerStep.attempt_id == attempt.id)) or 0
+
+
+def grade_attempt(session: Session, attempt: Attempt) -> Graded:
+    """Replay the steps: the latest answer to each question (highest sequence number, then server time)."""
+    questions = session.execute(
+        select(
+            FormEntry.position,
+            FormEntry.item_version_id,
+            ItemVersion.id,
+            ItemVersion.type_code,
+            ItemVersion.key,
+            ItemVersion.option_count,
         )
-    }
-    answers = current_answers(session, attempt)
-    per_question = []
-    for e in entries:
-        step = answers.get(e.position)
-        per_question.append(grade(versions[e.item_version_id], step.response) if step else 0.0)
-    return sum(per_question), len(entries), per_question
+        .join(ItemVersion, ItemVersion.id == FormEntry.item_version_id)
+        .where(FormEntry.form_id == attempt.form_id)
+        .order_by(FormEntry.position)
+    ).all()
+    latest: dict[int, list[int]] = {}
+    last_id = 0
+    for step in session.execute(
+        select(AnswerStep.id, AnswerStep.position, AnswerStep.response)
+        .where(AnswerStep.attempt_id == attempt.id)
+        .order_by(AnswerStep.client_seq, AnswerStep.server_time, AnswerStep.id)
+    ):
+        latest[step.position] = step.response
+        last_id = max(last_id, step.id)
+    per_question = [grade(q, latest[q.position]) if q.position in latest else 0.0 for q in questions]
+    return Graded(sum(per_question), len(questions), per_question, last_id)
 
 
-def score(session: Session, attempt: Attempt) -> Attempt:
+def score(session: Session, attempt: Attempt, graded: Graded | None = None) -> Attempt:
     """Grade the closed attempt once, decide by Order 422 (§17, §30), and keep the grading record."""
     if attempt.status not in (SUBMITTED, EXPIRED):
         return attempt
     entry = attempt.entry
-    points, count, per_question = grade_attempt(session, attempt)
+    if graded is None:
+        graded = grade_attempt(session, attempt)
+    points, count, per_question = graded.points, graded.count, graded.per_question
     percent = round(100.0 * points / count, 2) if count else 0.0
     worker = entry.worker
     decision = decide(

@@ -293,3 +293,65 @@ def test_test_page_shows_each_candidate_their_language_and_option_order(app, log
     # a reload, now served from the cache, shows the same
     again = payload_of(first.get(f"/exam/attempt/{shown['ru']['attempt']}").text)
     assert again["questions"] == shown["ru"]["questions"]
+
+
+def test_a_save_racing_the_submit_is_either_graded_or_refused(app, login_as):  # type: ignore[no-untyped-def]
+    """The save read the attempt in progress, the submit closed it before the save's rows went in."""
+    from sqlalchemy.orm import sessionmaker
+
+    _, b, entry_id = _candidate(app, login_as)
+    payload = start_attempt(b, entry_id)
+    attempt_id, question = payload["attempt"], payload["questions"][0]
+    engine = app.extensions["engine"]
+    saver, submitter = sessionmaker(bind=engine)(), sessionmaker(bind=engine)()
+    stale = saver.get(Attempt, attempt_id)
+    assert stale.status == "in_progress"
+    saver.expunge(stale)  # what the saving request read before the submit
+    saver.rollback()
+    services.submit(submitter, submitter.get(Attempt, attempt_id), now=utcnow(), actor_id=1)
+    submitter.commit()
+    step = services.StepIn(position=question["position"], response=[0], flagged=False, device_id="racer-01", seq=1)
+    try:
+        services.save_steps(saver, stale, [step], now=utcnow(), actor_id=1)
+        raised = False
+    except services.AttemptClosedMeanwhile:
+        raised = True
+    saver.rollback()
+    saver.close()
+    submitter.close()
+    assert raised
+    with app.app_context():
+        assert db_session.scalar(select(func.count()).select_from(AnswerStep).where(AnswerStep.attempt_id == attempt_id)) == 0
+
+
+def test_submit_regrades_when_a_step_lands_between_grading_and_closing(app, login_as):  # type: ignore[no-untyped-def]
+    from sqlalchemy.orm import sessionmaker
+
+    _, b, entry_id = _candidate(app, login_as)
+    payload = start_attempt(b, entry_id)
+    attempt_id = payload["attempt"]
+    position = payload["questions"][0]["position"]
+    right = correct_display(app, attempt_id)[position]
+    original = services.grade_attempt
+    engine = app.extensions["engine"]
+
+    def grade_then_a_save_lands(session, attempt):  # type: ignore[no-untyped-def]
+        graded = original(session, attempt)
+        if graded.last_step_id == 0:  # the first grading: a save from another request commits right after it
+            other = sessionmaker(bind=engine)()
+            step = services.StepIn(position=position, response=right, flagged=False, device_id="racer-02", seq=1)
+            assert services.save_steps(other, other.get(Attempt, attempt_id), [step], now=utcnow(), actor_id=1).accepted
+            other.commit()
+            other.close()
+        return graded
+
+    services.grade_attempt = grade_then_a_save_lands
+    try:
+        session = sessionmaker(bind=engine)()
+        attempt = session.get(Attempt, attempt_id)
+        services.submit(session, attempt, now=utcnow(), actor_id=1)
+        session.commit()
+        assert attempt.status == "scored" and attempt.points == 1.0  # the racing answer counted
+        session.close()
+    finally:
+        services.grade_attempt = original
