@@ -46,11 +46,19 @@ api = Blueprint("proctoring_api", __name__, url_prefix="/api/v1")
 bp = Blueprint("proctor", __name__, url_prefix="/proctor")
 
 
-def open_for_attempt(attempt: Attempt, now: datetime) -> ProctoringSession:
-    """Called when the test starts: the campaign's proctoring settings are copied into the session."""
+def proctoring_start_values(attempt: Attempt) -> tuple[dict, str | None]:
+    """The campaign's proctoring settings and the registry photo, read before the start writes anything."""
     campaign = attempt.entry.campaign
     settings = dict(campaign.settings.get("proctoring") or {})
     settings.setdefault("frame_interval_seconds", campaign.settings.get("frame_interval_seconds", 10))
+    return settings, attempt.entry.worker.photo_path
+
+
+def open_for_attempt(
+    attempt: Attempt, now: datetime, values: tuple[dict, str | None] | None = None
+) -> ProctoringSession:
+    """Called when the test starts: the campaign's proctoring settings are copied into the session."""
+    settings, photo = values or proctoring_start_values(attempt)
     return proctoring.open_session(
         db_session,
         attempt_id=attempt.id,
@@ -58,7 +66,7 @@ def open_for_attempt(attempt: Attempt, now: datetime) -> ProctoringSession:
         campaign_id=attempt.campaign_id,
         settings=settings,
         now=now,
-        registry_photo=attempt.entry.worker.photo_path,
+        registry_photo=photo,
     )
 
 

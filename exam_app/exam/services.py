@@ -192,7 +192,6 @@ def start(session: Session, attempt: Attempt, *, now: datetime, actor_id: int) -
         raise ExamError("already_tested", "The test has already been taken.")
     if attempt.consent_at is None:
         raise ExamError("consent_required", "Consent to proctoring and personal-data processing is required.")
-    ensure_form(session, attempt)
     extra = (
         session.scalar(
             select(func.coalesce(func.sum(ExtraTime.minutes), 0)).where(
@@ -201,6 +200,7 @@ def start(session: Session, attempt: Attempt, *, now: datetime, actor_id: int) -
         )
         or 0
     )
+    ensure_form(session, attempt)
     attempt.rules_read_at = now
     attempt.extra_minutes = int(extra)
     attempt.started_at = now

@@ -127,12 +127,13 @@ def start(entry_id: int):  # type: ignore[no-untyped-def]
         refusals = services.refusals(entry, attempt, date.today())
         if refusals:
             return render_template("exam/refused.html", entry=entry, refusals=refusals), 403
+    from exam_app.proctoring_views import open_for_attempt, proctoring_start_values
+
     try:
         now = _now()
+        proctoring = proctoring_start_values(attempt)  # reads first: the writes below hold the write lock
         services.start(db_session, attempt, now=now, actor_id=current_user.id)
-        from exam_app.proctoring_views import open_for_attempt
-
-        open_for_attempt(attempt, now)
+        open_for_attempt(attempt, now, proctoring)
         db_session.commit()
     except services.ExamError as exc:
         db_session.rollback()
