@@ -74,7 +74,7 @@ def serve(demo: bool, host: str, port: int, workers: int) -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     processes = workers or (cores if sqlite else 2 * cores + 1)
     click.echo(f"Serving on http://{host}:{port}  ({processes} process(es), {url.split(':')[0]})")
-    _run_gunicorn(f"{host}:{port}", processes, threads=16 if sqlite else 4)
+    _run_gunicorn(f"{host}:{port}", processes, threads=8 if sqlite else 4)
 
 
 def _run_gunicorn(bind: str, processes: int, threads: int) -> None:

@@ -208,7 +208,7 @@ def steps(attempt_id: int):  # type: ignore[no-untyped-def]
     try:
         outcome = services.save_steps(db_session, attempt, parsed, now=now, actor_id=current_user.id)
         db_session.commit()
-    except (IntegrityError, services.AttemptClosedMeanwhile):
+    except IntegrityError:
         # the same steps arrived twice at once (a retry racing its original): the second sees them stored;
         # or the attempt was closed meanwhile: saving again refuses the steps and logs them
         db_session.rollback()
