@@ -82,6 +82,7 @@ def _install_write_queue(engine: Engine, lock_path: Path) -> None:
     # commit and rollback fire just before the driver's; checkin and reset after it, whatever path
     for name in ("commit", "rollback"):
         event.listen(engine, name, lambda conn: _release(conn.connection.info))
+
     @event.listens_for(engine, "reset")
     def _reset(_dbapi_conn, record, _reset_state):  # type: ignore[no-untyped-def]
         _release(record.info)

@@ -120,18 +120,18 @@ def draw_forms(
     for spec, position, worker_id in requests:
         if position not in pools:
             pools[position] = active_pool(session, position=position)
-        form = assemble_form(
+        _draw_and_store(
+            session,
             pools[position],
             spec,
+            position=position,
+            campaign_id=campaign_id,
+            worker_id=worker_id,
+            usage=usage,
             seed=secrets.randbits(63),
-            previous_item_ids=previous_item_ids(session, worker_id),
-            usage_counts=usage,
             usage_cap=usage_cap,
             difficulty_tolerance=difficulty_tolerance,
         )
-        store_form(session, form, campaign_id=campaign_id, worker_id=worker_id, position=position)
-        for q in form.questions:
-            usage[q.item_id] = usage.get(q.item_id, 0) + 1
         made += 1
     return made
 
@@ -148,13 +148,44 @@ def draw_form(
     difficulty_tolerance: float = 0.3,
 ) -> AssembledFormRecord:
     """Assemble a form for one worker from the active bank and store it."""
-    form = assemble_form(
+    return _draw_and_store(
+        session,
         active_pool(session, position=position),
         spec,
+        position=position,
+        campaign_id=campaign_id,
+        worker_id=worker_id,
+        usage=usage_counts(session, campaign_id) if campaign_id is not None else None,
         seed=secrets.randbits(63) if seed is None else seed,
-        previous_item_ids=previous_item_ids(session, worker_id) if worker_id is not None else frozenset(),
-        usage_counts=usage_counts(session, campaign_id) if campaign_id is not None else None,
         usage_cap=usage_cap,
         difficulty_tolerance=difficulty_tolerance,
     )
+
+
+def _draw_and_store(
+    session: Session,
+    pool: list[PoolItem],
+    spec: Spec,
+    *,
+    position: str,
+    campaign_id: int | None,
+    worker_id: int | None,
+    usage: dict[int, int] | None,
+    seed: int,
+    usage_cap: int | None,
+    difficulty_tolerance: float,
+) -> AssembledFormRecord:
+    """Assemble from ``pool`` and store; ``usage`` (the campaign's counts) is brought up to date."""
+    form = assemble_form(
+        pool,
+        spec,
+        seed=seed,
+        previous_item_ids=previous_item_ids(session, worker_id) if worker_id is not None else frozenset(),
+        usage_counts=usage,
+        usage_cap=usage_cap,
+        difficulty_tolerance=difficulty_tolerance,
+    )
+    if usage is not None:
+        for q in form.questions:
+            usage[q.item_id] = usage.get(q.item_id, 0) + 1
     return store_form(session, form, campaign_id=campaign_id, worker_id=worker_id, position=position)

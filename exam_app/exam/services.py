@@ -492,13 +492,15 @@ def _refuse_all(
     )
 
 
+# Which step of a question counts: the last in this order (highest sequence number, then server time).
+REPLAY_ORDER = (AnswerStep.client_seq, AnswerStep.server_time, AnswerStep.id)
+
+
 def current_answers(session: Session, attempt: Attempt) -> dict[int, AnswerStep]:
-    """The latest step of each question: highest sequence number, then the latest server time."""
+    """The latest step of each question (see REPLAY_ORDER)."""
     latest: dict[int, AnswerStep] = {}
     rows = session.scalars(
-        select(AnswerStep)
-        .where(AnswerStep.attempt_id == attempt.id)
-        .order_by(AnswerStep.client_seq, AnswerStep.server_time, AnswerStep.id)
+        select(AnswerStep).where(AnswerStep.attempt_id == attempt.id).order_by(*REPLAY_ORDER)
     )
     for step in rows:
         latest[step.position] = step
@@ -665,11 +667,10 @@ def latest_step_id(session: Session, attempt: Attempt) -> int:
 
 
 def grade_attempt(session: Session, attempt: Attempt) -> Graded:
-    """Replay the steps: the latest answer to each question (highest sequence number, then server time)."""
+    """Replay the steps: the latest answer to each question (see REPLAY_ORDER) is graded."""
     questions = session.execute(
         select(
             FormEntry.position,
-            FormEntry.item_version_id,
             ItemVersion.id,
             ItemVersion.type_code,
             ItemVersion.key,
@@ -684,7 +685,7 @@ def grade_attempt(session: Session, attempt: Attempt) -> Graded:
     for step in session.execute(
         select(AnswerStep.id, AnswerStep.position, AnswerStep.response)
         .where(AnswerStep.attempt_id == attempt.id)
-        .order_by(AnswerStep.client_seq, AnswerStep.server_time, AnswerStep.id)
+        .order_by(*REPLAY_ORDER)
     ):
         latest[step.position] = step.response
         last_id = max(last_id, step.id)
