@@ -76,7 +76,7 @@ def record(
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(424242)"))
-    elif dialect == "sqlite":
+    elif dialect == "sqlite" and not _sqlite_writing(session):
         # a write that changes nothing still takes SQLite's write lock before the newest hash is read
         session.execute(text("UPDATE audit_entry SET id = id WHERE 0"))
     last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
@@ -97,6 +97,15 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def _sqlite_writing(session: Session) -> bool:
+    """Whether this transaction has written already, and so holds SQLite's write lock.
+
+    The driver opens a transaction only before its first data-changing statement, and SQLite takes
+    its write lock with that statement; the lock is then held until commit or rollback.
+    """
+    return bool(session.connection().connection.dbapi_connection.in_transaction)
 
 
 def _jsonable(value: Any) -> Any:

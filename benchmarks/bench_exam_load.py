@@ -299,7 +299,9 @@ class Candidate:
 
     async def press_start(self, c: Client, entry: str, token: str) -> tuple[int, str, list[dict[str, Any]]]:
         """Start → test page and its static files."""
-        response, _ = await c.request("start", "POST", f"{entry}/start", expect=302, data={"csrf_token": token})
+        response, _ = await c.request(
+            "start", "POST", f"{entry}/start", expect=302, data={"csrf_token": token}
+        )
         location = response.headers["Location"]
         if "/exam/attempt/" not in location:
             raise c.fail("start", f"redirected to {location}")
@@ -599,7 +601,9 @@ async def drive(
             if stage.arrive:
                 await clock.until(stage.t_ramp)
                 waiting = new - settled[0]
-                notes.append(f"step {stage.candidates}: {waiting} of {new} candidates on the rules page at the start")
+                notes.append(
+                    f"step {stage.candidates}: {waiting} of {new} candidates on the rules page at the start"
+                )
             stage.cpu["ramp"] = proc.cpu_sample(*pids)
             if gate:  # the ramp lasts until every new candidate is in (or failed), within the limit
                 try:
@@ -693,7 +697,7 @@ def one_run(args: argparse.Namespace, stages: list[Stage], deadline: float) -> N
         print(f"data: set-up {prepared.setup_seconds:.1f} s{forms}", flush=True)
         port = args.port or proc.free_port()
         workers = args.workers  # 0: attest serve's default
-        server = proc.Server(url, tmp, port, workers, gc_log=args.gc_log, gc_tune=args.gc_tune)
+        server = proc.Server(url, tmp, port, workers, args.threads, gc_log=args.gc_log, gc_tune=args.gc_tune)
         server.wait_ready()
         processes = server.worker_count()
         pids = (server.pid, pg.postmaster_pid() if pg else None)
@@ -776,12 +780,16 @@ def report(
             f"{r.saves} saves in the hold"
         )
         if r.arrive:
-            print(f"   arrival over {r.arrive:.0f} s before the start (login to rules), requests p99 ms: "
-                  f"{r.arrive_kinds_p99}")
+            print(
+                f"   arrival over {r.arrive:.0f} s before the start (login to rules), requests p99 ms: "
+                f"{r.arrive_kinds_p99}"
+            )
             what = "press start to test page loaded"
         else:
             what = "login page to test page loaded"
-        print(f"   start ({what}) p50 / p99 / max: {r.start_p50:.1f} / {r.start_p99:.1f} / {r.start_max:.1f} s")
+        print(
+            f"   start ({what}) p50 / p99 / max: {r.start_p50:.1f} / {r.start_p99:.1f} / {r.start_max:.1f} s"
+        )
         print(f"   start requests p99 ms: {r.start_kinds_p99}")
         print(f"   CPU cores in ramp: {r.cpu_ramp}")
         print(f"   CPU cores in hold: {r.cpu_hold}")
@@ -863,7 +871,13 @@ def main() -> None:
         "--hold", type=float, default=None, help="seconds everyone sits (default 90; 60 in a search)"
     )
     parser.add_argument(
-        "--workers", type=int, default=0, help="gunicorn processes (default: 1 on SQLite, else 2×cores+1)"
+        "--workers",
+        type=int,
+        default=0,
+        help="gunicorn processes (default: attest serve's, one per core on SQLite, else 2×cores+1)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="threads per process (default: attest serve's)"
     )
     parser.add_argument("--start-peak", action="store_true", help="1,000 candidates start within 60 s")
     parser.add_argument(

@@ -115,6 +115,7 @@ class Server:
         var_dir: Path,
         port: int,
         workers: int,
+        threads: int = 0,
         gc_log: str | None = None,
         gc_tune: bool = False,
     ) -> None:
@@ -144,6 +145,8 @@ class Server:
             ]
         if workers:
             command += ["--workers", str(workers)]
+        if threads:
+            command += ["--threads", str(threads)]
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True

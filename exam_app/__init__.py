@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request, session
@@ -15,6 +16,7 @@ from exam_app import config as app_config
 from exam_app.database import make_engine
 from exam_app.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
 from exam_app.i18n import compile_catalogs, labels
+from exam_app.static_files import StaticFiles
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -22,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(app_config.from_environment())
     if overrides:
         app.config.update(overrides)
+    app.wsgi_app = StaticFiles(app.wsgi_app, Path(app.static_folder or "static"))  # type: ignore[method-assign]
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine

@@ -61,8 +61,9 @@ def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
     type=int,
     help="gunicorn processes (default: one per core on SQLite, 2×cores+1 else)",
 )
+@click.option("--threads", default=0, type=int, help="threads per process (default: 8 on SQLite, 4 else)")
 @with_appcontext
-def serve(demo: bool, host: str, port: int, workers: int) -> None:
+def serve(demo: bool, host: str, port: int, workers: int, threads: int) -> None:
     """Serve the platform with gunicorn: threaded processes, one per core on SQLite (its writes are short)."""
     url = current_app.config["DATABASE_URL"]
     upgrade(url)
@@ -74,7 +75,7 @@ def serve(demo: bool, host: str, port: int, workers: int) -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     processes = workers or (cores if sqlite else 2 * cores + 1)
     click.echo(f"Serving on http://{host}:{port}  ({processes} process(es), {url.split(':')[0]})")
-    _run_gunicorn(f"{host}:{port}", processes, threads=8 if sqlite else 4)
+    _run_gunicorn(f"{host}:{port}", processes, threads=threads or (8 if sqlite else 4))
 
 
 def _run_gunicorn(bind: str, processes: int, threads: int) -> None:

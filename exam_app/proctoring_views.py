@@ -46,19 +46,26 @@ api = Blueprint("proctoring_api", __name__, url_prefix="/api/v1")
 bp = Blueprint("proctor", __name__, url_prefix="/proctor")
 
 
-def proctoring_start_values(attempt: Attempt) -> tuple[dict, str | None]:
-    """The campaign's proctoring settings and the registry photo, read before the start writes anything."""
+def proctoring_start_values(attempt: Attempt) -> tuple[dict, str | None, bool]:
+    """What the start needs, read before it writes anything (the writes hold the write lock).
+
+    The campaign's proctoring settings, the registry photo, and whether the attempt already has a
+    proctoring session (a second click on start).
+    """
     campaign = attempt.entry.campaign
     settings = dict(campaign.settings.get("proctoring") or {})
     settings.setdefault("frame_interval_seconds", campaign.settings.get("frame_interval_seconds", 10))
-    return settings, attempt.entry.worker.photo_path
+    exists = proctoring.session_for_attempt(db_session, attempt.id) is not None
+    return settings, attempt.entry.worker.photo_path, exists
 
 
 def open_for_attempt(
-    attempt: Attempt, now: datetime, values: tuple[dict, str | None] | None = None
-) -> ProctoringSession:
+    attempt: Attempt, now: datetime, values: tuple[dict, str | None, bool] | None = None
+) -> ProctoringSession | None:
     """Called when the test starts: the campaign's proctoring settings are copied into the session."""
-    settings, photo = values or proctoring_start_values(attempt)
+    settings, photo, exists = values or proctoring_start_values(attempt)
+    if exists:
+        return None
     return proctoring.open_session(
         db_session,
         attempt_id=attempt.id,
@@ -67,6 +74,7 @@ def open_for_attempt(
         settings=settings,
         now=now,
         registry_photo=photo,
+        checked=True,
     )
 
 

@@ -55,10 +55,13 @@ def open_session(
     settings: dict[str, Any] | None,
     now: datetime,
     registry_photo: str | None = None,
+    checked: bool = False,
 ) -> ProctoringSession:
-    existing = session.scalar(select(ProctoringSession).where(ProctoringSession.attempt_id == attempt_id))
-    if existing is not None:
-        return existing
+    """The attempt's session, opened now. ``checked``: the caller has just seen there is none."""
+    if not checked:
+        existing = session_for_attempt(session, attempt_id)
+        if existing is not None:
+            return existing
     ps = ProctoringSession(
         attempt_id=attempt_id,
         worker_id=worker_id,

@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from attestation import audit
 from attestation.campaigns import assess_worker, reference_day
@@ -132,7 +133,10 @@ def record_preparation(
 
 
 def ensure_form(session: Session, attempt: Attempt) -> AssembledFormRecord:
-    """The attempt's form: the one assembled ahead for this worker and campaign, else a new draw."""
+    """The attempt's form: the one assembled ahead for this worker and campaign, else a new draw.
+
+    The caller records it on the attempt (``start`` does so in the same statement that opens it).
+    """
     if attempt.form_id is not None:
         form = session.get(AssembledFormRecord, attempt.form_id)
         assert form is not None
@@ -146,6 +150,7 @@ def ensure_form(session: Session, attempt: Attempt) -> AssembledFormRecord:
         )
         .order_by(AssembledFormRecord.id.desc())
         .limit(1)
+        .options(lazyload(AssembledFormRecord.entries))  # the start needs its id, not its 100 entries
     )
     if form is None:
         form = draw_form(
@@ -156,7 +161,6 @@ def ensure_form(session: Session, attempt: Attempt) -> AssembledFormRecord:
             worker_id=attempt.worker_id,
             seed=secrets.randbits(62),
         )
-    attempt.form_id = form.id
     return form
 
 
@@ -200,12 +204,20 @@ def start(session: Session, attempt: Attempt, *, now: datetime, actor_id: int) -
         )
         or 0
     )
-    ensure_form(session, attempt)
-    attempt.rules_read_at = now
-    attempt.extra_minutes = int(extra)
-    attempt.started_at = now
-    attempt.deadline_at = now + timedelta(seconds=attempt.duration_seconds + 60 * attempt.extra_minutes)
-    _transition(session, attempt, NOT_STARTED, IN_PROGRESS)
+    form = ensure_form(session, attempt)
+    # One statement opens the attempt: under a start peak every write here holds the write lock.
+    if not _transition(
+        session,
+        attempt,
+        NOT_STARTED,
+        IN_PROGRESS,
+        form_id=form.id,
+        rules_read_at=now,
+        extra_minutes=int(extra),
+        started_at=now,
+        deadline_at=now + timedelta(seconds=attempt.duration_seconds + 60 * int(extra)),
+    ):
+        return start(session, attempt, now=now, actor_id=actor_id)  # a second click won: theirs stands
     audit.record(
         session,
         "exam.started",
@@ -258,20 +270,17 @@ def _transition(session: Session, attempt: Attempt, expected: str, new: str, **v
         .values(status=new, **values)
         .execution_options(synchronize_session=False)
     )
-    changed = result.rowcount == 1
-    session.refresh(attempt)
-    return changed
+    if result.rowcount != 1:
+        session.refresh(attempt)  # someone else moved it: show what it is now
+        return False
+    # The row now holds exactly these values: set them without reading it back (no statement
+    # more while the write lock is held).
+    for key, value in {"status": new, **values}.items():
+        set_committed_value(attempt, key, value)
+    return True
 
 
 # --- the questions -----------------------------------------------------------------------------------
-
-
-def form_entries(session: Session, attempt: Attempt) -> list[FormEntry]:
-    return list(
-        session.scalars(
-            select(FormEntry).where(FormEntry.form_id == attempt.form_id).order_by(FormEntry.position)
-        )
-    )
 
 
 def questions_payload(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
@@ -508,19 +517,34 @@ def current_answers(session: Session, attempt: Attempt) -> dict[int, AnswerStep]
 
 
 def answers_payload(session: Session, attempt: Attempt) -> dict[str, Any]:
-    """What a reloaded or second device needs: answers in display positions and the last seq."""
-    entries = {e.position: e for e in form_entries(session, attempt)}
-    answers = {}
-    max_seq = 0
-    for position, step in current_answers(session, attempt).items():
-        order = entries[position].option_order
-        answers[str(position)] = {
-            "response": sorted(order.index(i) for i in step.response),
+    """What a reloaded or second device needs: answers in display positions and the last seq.
+
+    Read as plain rows, and the option orders only of answered questions: every test page of a
+    start peak asks this, when nothing has been answered yet.
+    """
+    latest = {
+        row.position: row
+        for row in session.execute(
+            select(AnswerStep.position, AnswerStep.response, AnswerStep.flagged, AnswerStep.client_seq)
+            .where(AnswerStep.attempt_id == attempt.id)
+            .order_by(*REPLAY_ORDER)
+        )
+    }
+    orders: dict[int, list[int]] = {}
+    if latest:
+        answered = select(FormEntry.position, FormEntry.option_order).where(
+            FormEntry.form_id == attempt.form_id, FormEntry.position.in_(list(latest))
+        )
+        orders = {position: order for position, order in session.execute(answered)}
+    answers = {
+        str(position): {
+            "response": sorted(orders[position].index(i) for i in step.response),
             "flagged": step.flagged,
             "seq": step.client_seq,
         }
-        max_seq = max(max_seq, step.client_seq)
-    return {"answers": answers, "max_seq": max_seq}
+        for position, step in latest.items()
+    }
+    return {"answers": answers, "max_seq": max((s.client_seq for s in latest.values()), default=0)}
 
 
 def past_deadline(attempt: Attempt, now: datetime) -> bool:
@@ -621,13 +645,15 @@ def submit(session: Session, attempt: Attempt, *, now: datetime, actor_id: int) 
     # Graded before the attempt is closed, so that the database's write lock is held for the updates
     # only; a step stored in between (a save racing the submit) is noticed and the grading redone.
     graded = grade_attempt(session, attempt)
+    proctoring = _proctoring_session(session, attempt)  # read now, with the entry, not under the lock
+    _ = attempt.entry.worker
     if _transition(session, attempt, IN_PROGRESS, SUBMITTED, closed_at=now, closed_by="candidate"):
         audit.record(
             session, "exam.submitted", actor_id=actor_id, object_type="attempt", object_id=attempt.id
         )
     if latest_step_id(session, attempt) != graded.last_step_id:
         graded = grade_attempt(session, attempt)
-    return score(session, attempt, graded)
+    return score(session, attempt, graded, proctoring=proctoring)
 
 
 def expire(session: Session, attempt: Attempt, *, now: datetime) -> Attempt:
@@ -693,7 +719,12 @@ def grade_attempt(session: Session, attempt: Attempt) -> Graded:
     return Graded(sum(per_question), len(questions), per_question, last_id)
 
 
-def score(session: Session, attempt: Attempt, graded: Graded | None = None) -> Attempt:
+_UNREAD: Any = object()
+
+
+def score(
+    session: Session, attempt: Attempt, graded: Graded | None = None, *, proctoring: Any = _UNREAD
+) -> Attempt:
     """Grade the closed attempt once, decide by Order 422 (§17, §30), and keep the grading record."""
     if attempt.status not in (SUBMITTED, EXPIRED):
         return attempt
@@ -738,7 +769,12 @@ def score(session: Session, attempt: Attempt, graded: Graded | None = None) -> A
         decision=decision_json,
     ):
         return attempt
-    _close_proctoring(session, attempt)
+    if proctoring is _UNREAD:
+        proctoring = _proctoring_session(session, attempt)
+    if proctoring is not None:
+        from proctoring.services import close_session
+
+        close_session(session, proctoring, now=attempt.closed_at or utcnow())
     session.add(
         Grading(
             attempt_id=attempt.id,
@@ -761,12 +797,10 @@ def score(session: Session, attempt: Attempt, graded: Graded | None = None) -> A
     return attempt
 
 
-def _close_proctoring(session: Session, attempt: Attempt) -> None:
-    from proctoring.services import close_session, session_for_attempt
+def _proctoring_session(session: Session, attempt: Attempt) -> Any:
+    from proctoring.services import session_for_attempt
 
-    ps = session_for_attempt(session, attempt.id)
-    if ps is not None:
-        close_session(session, ps, now=attempt.closed_at or utcnow())
+    return session_for_attempt(session, attempt.id)
 
 
 def appeal_deadline(attempt: Attempt) -> date | None:

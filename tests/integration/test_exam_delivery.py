@@ -358,3 +358,84 @@ def test_submit_regrades_when_a_step_lands_between_grading_and_closing(app, logi
         session.close()
     finally:
         services.grade_attempt = original
+
+
+def test_a_start_that_lost_a_race_keeps_the_winners_deadline(app, login_as):  # type: ignore[no-untyped-def]
+    """Two starts of one attempt (two clicks, two devices): one opens it, the other sees it open."""
+    from sqlalchemy.orm import sessionmaker
+
+    _, b, entry_id = _candidate(app, login_as)
+    b.get(f"/exam/{entry_id}")
+    b.post(f"/exam/{entry_id}/prepare", {"check_browser": "1", "check_camera": "1", "check_connection": "1",
+                                         "consent": "1", "exam_lang": "ru"}, token_from=f"/exam/{entry_id}")
+    engine = app.extensions["engine"]
+    late, early = sessionmaker(bind=engine)(), sessionmaker(bind=engine)()
+    slow = late.scalar(select(Attempt).where(Attempt.entry_id == entry_id))  # read before the other start
+    assert slow.status == "not_started"
+    first = early.get(Attempt, slow.id)
+    services.start(early, first, now=utcnow(), actor_id=1)
+    early.commit()
+    deadline = first.deadline_at
+    services.start(late, slow, now=utcnow() + timedelta(seconds=5), actor_id=1)
+    late.commit()
+    assert slow.status == "in_progress" and slow.deadline_at == deadline
+    with app.app_context():
+        started = db_session.scalar(select(func.count()).where(
+            audit.AuditEntry.action == "exam.started", audit.AuditEntry.object_id == str(slow.id)))
+    assert started == 1
+    late.close()
+    early.close()
+
+
+def _statements_holding_the_write_lock(engine, act):  # type: ignore[no-untyped-def]
+    """Run ``act``; per transaction that wrote, the statements from its first write to its commit."""
+    from sqlalchemy import event
+
+    held: list[list[str]] = []
+    current: dict[int, list[str]] = {}
+
+    def seen(conn, _cursor, statement, *_):  # type: ignore[no-untyped-def]
+        key = id(conn.connection.dbapi_connection)
+        if key in current:
+            current[key].append(statement.split()[0])
+        elif not statement.lstrip().upper().startswith(("SELECT", "PRAGMA")):
+            current[key] = [statement.split()[0]]
+
+    def committed(conn):  # type: ignore[no-untyped-def]
+        done = current.pop(id(conn.connection.dbapi_connection), None)
+        if done:
+            held.append(done)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    event.listen(engine, "commit", committed)
+    try:
+        act()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+        event.remove(engine, "commit", committed)
+    return held
+
+
+def test_start_save_and_submit_hold_the_write_lock_for_few_statements(app, login_as):  # type: ignore[no-untyped-def]
+    """At a start peak every statement under the write lock waits for the GIL: keep the reads before it."""
+    login_as("pdo").post("/exam/campaigns/1/prepare-forms", {}, token_from="/pdo/campaigns/1")  # as for a sitting
+    _, b, entry_id = _candidate(app, login_as)
+    engine = app.extensions["engine"]
+    b.get(f"/exam/{entry_id}")
+    b.post(f"/exam/{entry_id}/prepare", {"check_browser": "1", "check_camera": "1", "check_connection": "1",
+                                         "consent": "1", "exam_lang": "ru"}, token_from=f"/exam/{entry_id}")
+    started = []
+    held = _statements_holding_the_write_lock(engine, lambda: started.append(
+        b.post(f"/exam/{entry_id}/start", {}, token_from=f"/exam/{entry_id}/rules")))
+    assert started[0].status_code == 302
+    # open the attempt, chain the audit entry (newest hash, insert), open the proctoring session
+    assert held == [["UPDATE", "SELECT", "INSERT", "INSERT"]]
+    page = b.get(started[0].headers["Location"]).text
+    payload, token = payload_of(page), csrf_of(page)
+    attempt_id, position = payload["attempt"], payload["questions"][0]["position"]
+    held = _statements_holding_the_write_lock(engine, lambda: save(
+        b, attempt_id, token, [{"position": position, "response": [0], "seq": 1}]))
+    assert held == [["INSERT"]]
+    held = _statements_holding_the_write_lock(engine, lambda: b.client.post(
+        f"/api/v1/attempts/{attempt_id}/submit", headers={"X-CSRFToken": token}))
+    assert len(held) == 1 and held[0][0] == "UPDATE" and len(held[0]) <= 12, held
