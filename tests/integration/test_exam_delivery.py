@@ -429,7 +429,8 @@ def test_start_save_and_submit_hold_the_write_lock_for_few_statements(app, login
         b.post(f"/exam/{entry_id}/start", {}, token_from=f"/exam/{entry_id}/rules")))
     assert started[0].status_code == 302
     # open the attempt, chain the audit entry (newest hash, insert), open the proctoring session
-    assert held == [["UPDATE", "SELECT", "INSERT", "INSERT"]]
+    lock = ["SELECT"] if engine.dialect.name == "postgresql" else []  # the audit chain's advisory lock
+    assert held == [["UPDATE", *lock, "SELECT", "INSERT", "INSERT"]]
     page = b.get(started[0].headers["Location"]).text
     payload, token = payload_of(page), csrf_of(page)
     attempt_id, position = payload["attempt"], payload["questions"][0]["position"]
