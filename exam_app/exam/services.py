@@ -505,17 +505,6 @@ def _refuse_all(
 REPLAY_ORDER = (AnswerStep.client_seq, AnswerStep.server_time, AnswerStep.id)
 
 
-def current_answers(session: Session, attempt: Attempt) -> dict[int, AnswerStep]:
-    """The latest step of each question (see REPLAY_ORDER)."""
-    latest: dict[int, AnswerStep] = {}
-    rows = session.scalars(
-        select(AnswerStep).where(AnswerStep.attempt_id == attempt.id).order_by(*REPLAY_ORDER)
-    )
-    for step in rows:
-        latest[step.position] = step
-    return latest
-
-
 def answers_payload(session: Session, attempt: Attempt) -> dict[str, Any]:
     """What a reloaded or second device needs: answers in display positions and the last seq.
 
