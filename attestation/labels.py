@@ -274,6 +274,7 @@ EXAM_ERRORS = {
     "response_out_of_range": _("The answer names an option that does not exist."),
     "extra_time_range": _("Extra time must be 1 to 120 minutes."),
     "reason_required": _("Give the reason."),
+    "busy": _("The server is busy: your answers are kept on this computer and will be sent again."),
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from attestation.web import db_session
 from exam_app import config as app_config
 from exam_app.database import make_engine
+from exam_app.exam.step_writer import StepWriter
 from exam_app.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
 from exam_app.i18n import compile_catalogs, labels
 from exam_app.static_files import StaticFiles
@@ -43,6 +44,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from exam_app.frame_analysis import FrameAnalyzer
 
     app.extensions["frame_analyzer"] = FrameAnalyzer(app)
+    app.extensions["step_writer"] = StepWriter(engine)
 
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:

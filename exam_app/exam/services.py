@@ -39,6 +39,7 @@ from exam_app.exam.models import (
     ExtraTime,
     Grading,
 )
+from exam_app.exam.step_writer import insert_steps
 from question_bank.blueprints import spec_for
 from question_bank.forms import draw_form, draw_forms
 from question_bank.models import AssembledFormRecord, FormEntry, Item, ItemVariant, ItemVersion
@@ -412,16 +413,31 @@ def save_steps(
     session: Session, attempt: Attempt, steps: Iterable[StepIn], *, now: datetime, actor_id: int
 ) -> SaveResult:
     """Append each step once. Duplicates (same device and seq) are acknowledged without a second row."""
+    result, rows = check_steps(session, attempt, steps, now=now, actor_id=actor_id)
+    if rows:
+        insert_steps(session, rows)
+    return result
+
+
+def check_steps(
+    session: Session, attempt: Attempt, steps: Iterable[StepIn], *, now: datetime, actor_id: int
+) -> tuple[SaveResult, list[dict[str, Any]]]:
+    """Decide every step with reads only and return the rows still to append.
+
+    The web's save endpoint hands the rows to the process's step writer (group commit); a refusal
+    of the whole batch (closed attempt, past the deadline) is logged in ``session`` here.
+    """
     result = SaveResult()
+    rows: list[dict[str, Any]] = []
     steps = list(steps)
     if not steps:
-        return result
+        return result, rows
     if attempt.status != IN_PROGRESS or attempt.deadline_at is None:
         _refuse_all(session, attempt, steps, result, "attempt_closed", actor_id)
-        return result
+        return result, rows
     if past_deadline(attempt, now):
         _refuse_all(session, attempt, steps, result, "deadline_passed", actor_id)
-        return result
+        return result, rows
     # Only the batch's questions, and only what validation needs: this is the hot path of a sitting.
     targets = {
         row.position: row
@@ -460,24 +476,24 @@ def save_steps(
         except DomainError as exc:
             result.refused.append({"seq": step.seq, "code": exc.code})
             continue
-        session.add(
-            AnswerStep(
-                attempt_id=attempt.id,
-                position=step.position,
-                item_version_id=entry.item_version_id,
-                response=canonical,
-                flagged=step.flagged,
-                device_id=step.device_id,
-                client_seq=step.seq,
-                client_time=step.client_time,
-                server_time=now,
-            )
+        rows.append(
+            {
+                "attempt_id": attempt.id,
+                "position": step.position,
+                "item_version_id": entry.item_version_id,
+                "response": canonical,
+                "flagged": step.flagged,
+                "device_id": step.device_id,
+                "client_seq": step.seq,
+                "client_time": step.client_time,
+                "server_time": now,
+            }
         )
         existing.add(step.seq)
         result.accepted.append(step.seq)
     # A submit or expiry that closes the attempt before these rows go in wins: the database refuses
     # the insert (migration 0006) and the caller rolls back and saves again, which refuses and logs.
-    return result
+    return result, rows
 
 
 def _refuse_all(

@@ -19,6 +19,7 @@ from attestation.models import AttesteeEntry
 from attestation.web import db_session, roles_required
 from exam_app.exam import services
 from exam_app.exam.models import IN_PROGRESS, NOT_STARTED, Attempt
+from exam_app.exam.step_writer import WriteTimeout
 
 bp = Blueprint("exam", __name__, url_prefix="/exam")
 api = Blueprint("exam_api", __name__, url_prefix="/api/v1")
@@ -206,8 +207,11 @@ def steps(attempt_id: int):  # type: ignore[no-untyped-def]
         return _json_error(exc.code, 400)
     now = _now()
     try:
-        outcome = services.save_steps(db_session, attempt, parsed, now=now, actor_id=current_user.id)
-        db_session.commit()
+        outcome, rows = services.check_steps(db_session, attempt, parsed, now=now, actor_id=current_user.id)
+        db_session.commit()  # a refusal's audit entry, if any; else it ends the reads
+        current_app.extensions["step_writer"].write(rows)
+    except WriteTimeout:
+        return _json_error("busy", 503)  # the page keeps the steps and sends them again
     except IntegrityError:
         # the same steps arrived twice at once (a retry racing its original): the second sees them stored;
         # or the attempt was closed meanwhile: saving again refuses the steps and logs them
