@@ -12,8 +12,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, event, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from attestation.db import Base, utcnow
 
@@ -71,17 +71,13 @@ def record(
     ip: str = "",
     note: str = "",
 ) -> AuditEntry:
-    """Append one entry, chained to the newest one, in the caller's transaction."""
-    # Serialise writers (threads or server processes) so that two never chain to the same predecessor.
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(424242)"))
-    elif dialect == "sqlite" and not _sqlite_writing(session):
-        # a write that changes nothing still takes SQLite's write lock before the newest hash is read
-        session.execute(text("UPDATE audit_entry SET id = id WHERE 0"))
-    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    """Append one entry in the caller's transaction; it is chained to the newest one at commit.
+
+    Chaining takes a lock that serialises every audited write of every server process (two entries
+    must never chain to the same predecessor). Taken here, it would be held through the rest of the
+    caller's transaction; taken at commit, only for the newest hash, the inserts and the commit.
+    """
     entry = AuditEntry(
-        at=utcnow(),
         actor_id=actor_id,
         actor_label=actor_label,
         action=action,
@@ -91,12 +87,43 @@ def record(
         after=_jsonable(after),
         ip=ip,
         note=note,
-        prev_hash=last or GENESIS,
     )
-    entry.hash = _digest(entry)
-    session.add(entry)
-    session.flush()
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any statement also drops the entry
+    session.info.setdefault(_PENDING, []).append(entry)
     return entry
+
+
+_PENDING = "audit_pending"
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(424242)"))
+    elif dialect == "sqlite" and not _sqlite_writing(session):
+        # a write that changes nothing still takes SQLite's write lock before the newest hash is read
+        session.execute(text("UPDATE audit_entry SET id = id WHERE 0"))
+    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    now = utcnow()
+    for entry in pending:
+        entry.at = now
+        entry.prev_hash = last or GENESIS
+        entry.hash = last = _digest(entry)
+        session.add(entry)
+    session.flush()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # rolled back or closed: the entries go with the acts they record
+        session.info.pop(_PENDING, None)
 
 
 def _sqlite_writing(session: Session) -> bool:

@@ -10,11 +10,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from attestation.web import db_session
 from exam_app import config as app_config
 from exam_app.database import make_engine
-from exam_app.exam.step_writer import StepWriter
 from exam_app.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
 from exam_app.i18n import compile_catalogs, labels
 from exam_app.static_files import StaticFiles
@@ -41,6 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_handlers(app)
     load_calendar_overrides()
+    from exam_app.exam.step_writer import StepWriter
     from exam_app.frame_analysis import FrameAnalyzer
 
     app.extensions["frame_analyzer"] = FrameAnalyzer(app)
@@ -84,7 +85,11 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(user_id: str) -> User | None:
-        user = db_session.get(User, int(user_id)) if user_id.isdigit() else None
+        # one query with the role grants: every request runs this, and on PostgreSQL a query is a round trip
+        # during which the request thread gives up the GIL and then waits to get it back
+        if not user_id.isdigit():
+            return None
+        user = db_session.get(User, int(user_id), options=[joinedload(User.grants)])
         return user if user is not None and user.active else None
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from attestation import audit
 from attestation.db import DomainError, utcnow
@@ -77,7 +77,12 @@ def open_session(
 
 
 def session_for_attempt(session: Session, attempt_id: int) -> ProctoringSession | None:
-    return session.scalar(select(ProctoringSession).where(ProctoringSession.attempt_id == attempt_id))
+    # the incidents only when asked for: the timer sync and the submit read the session, not its incidents
+    return session.scalar(
+        select(ProctoringSession)
+        .where(ProctoringSession.attempt_id == attempt_id)
+        .options(lazyload(ProctoringSession.incidents))
+    )
 
 
 # --- frames ------------------------------------------------------------------------------------------

@@ -145,3 +145,30 @@ def test_server_processes_writing_at_once_keep_one_chain(db_url):  # type: ignor
         assert probes == 240
         assert audit.verify_chain(session) is None
     engine.dispose()
+
+
+def test_entries_are_chained_at_commit_and_go_with_a_rollback(db_url):  # type: ignore[no-untyped-def]
+    """The chain's lock is taken at commit only; a rolled-back act leaves no entry, now or later."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from exam_app.database import make_engine
+
+    engine = make_engine(db_url)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_: statements.append(sql))
+    with Session(engine) as session:
+        audit.record(session, "probe_rolled_back", object_id=1)
+        session.rollback()
+        audit.record(session, "probe_kept", object_id=2)
+        audit.record(session, "probe_kept", object_id=3)
+        assert not any("audit_entry" in sql for sql in statements)  # nothing until commit
+        session.commit()
+        kept = session.scalars(
+            select(audit.AuditEntry).where(audit.AuditEntry.action.like("probe_%")).order_by(audit.AuditEntry.id)
+        ).all()
+        assert [(e.action, e.object_id) for e in kept] == [("probe_kept", "2"), ("probe_kept", "3")]
+        assert kept[1].prev_hash == kept[0].hash and audit.verify_chain(session) is None
+        session.commit()  # a later commit writes nothing more
+        assert session.scalar(select(func.count()).where(audit.AuditEntry.action.like("probe_%"))) == 2
+    engine.dispose()

@@ -52,9 +52,11 @@ def test_load_sources_stores_text_metadata_and_audits(session: Session, fixtures
     doc = session.scalar(select(SourceDocument).where(SourceDocument.code == RULES))
     assert doc is not None and doc.act_number == "422" and str(doc.act_date) == "2024-11-05"
     assert doc.language == "kk" and "120 (жүз жиырма)" in (doc.full_text or "")
+    session.commit()  # audit entries are chained into the log at commit
     assert session.scalar(select(AuditEntry).where(AuditEntry.action == "bank.source_loaded")) is not None
     # loading the same text again changes nothing and writes no new audit entry
     load_sources(session, fixtures / "sources")
+    session.commit()
     entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "bank.source_loaded")).all()
     assert len(entries) == 1
 

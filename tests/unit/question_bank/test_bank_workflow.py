@@ -40,6 +40,7 @@ def test_full_path_draft_review_active_retired(sourced: Session, make_item: Call
     assert version.reviews[-1].by_label == "reviewer" and "checked §18" in version.reviews[-1].note
     transition(sourced, version, RETIRED, actor=REVIEWER)
     assert item.status == RETIRED and item.active_version is None
+    sourced.commit()  # audit entries are chained into the log at commit
     actions = [e.action for e in sourced.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     for action in ("bank.version_in_review", "bank.version_active", "bank.version_retired"):
         assert action in actions

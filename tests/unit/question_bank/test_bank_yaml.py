@@ -176,6 +176,7 @@ def test_activate_records_the_review_history(sourced: Session, fixtures: Path) -
     ]
     item = get_item(sourced, "LEG-TST-0001")
     assert item.status == ACTIVE
+    sourced.commit()  # audit entries are chained into the log at commit
     entries = sourced.scalars(
         select(AuditEntry).where(AuditEntry.object_id == str(item.latest_version.id))
     ).all()
