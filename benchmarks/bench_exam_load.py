@@ -874,7 +874,7 @@ def main() -> None:
         "--workers",
         type=int,
         default=0,
-        help="gunicorn processes (default: attest serve's, one per core on SQLite, else 2×cores+1)",
+        help="gunicorn processes (default: attest serve's, one per core)",
     )
     parser.add_argument(
         "--threads", type=int, default=0, help="threads per process (default: attest serve's)"
