@@ -7,7 +7,7 @@ wording. Domain views use this module; the Flask shell re-exports it to template
 
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, lazy_pgettext
 
 _ = lazy_gettext
 
@@ -51,7 +51,11 @@ LEAVE_KINDS = {
     "business_trip_abroad": _("Business trip abroad"),
     "other": _("Other leave"),
 }
-CAMPAIGN_STATUSES = {"draft": _("Draft"), "open": _("Open"), "closed": _("Closed")}
+CAMPAIGN_STATUSES = {
+    "draft": _("Draft"),
+    "open": lazy_pgettext("campaign", "Open"),
+    "closed": _("Closed"),
+}
 SEX = {"male": _("male"), "female": _("female")}
 REASONS = {
     "less_than_six_months": _("Less than six months in the position (until {until})."),
@@ -333,4 +337,8 @@ INCIDENT_KINDS = {
     "voice": _("Sustained voice"),
     "camera_stopped": _("Camera stopped"),
 }
-INCIDENT_STATUSES = {"open": _("Open"), "confirmed": _("Confirmed"), "dismissed": _("Dismissed")}
+INCIDENT_STATUSES = {
+    "open": lazy_pgettext("incident", "Open"),
+    "confirmed": _("Confirmed"),
+    "dismissed": _("Dismissed"),
+}

@@ -72,7 +72,7 @@ class StepWriter:
             if self._pid != os.getpid():  # a forked worker inherits neither the thread nor its queue
                 self._pid, self._jobs, self._thread = os.getpid(), queue.SimpleQueue(), None
             self._jobs.put(job)
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="answer-step-writer", daemon=True)
                 self._thread.start()
         if not job.done.wait(self.timeout):

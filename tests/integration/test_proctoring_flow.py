@@ -95,6 +95,8 @@ def test_face_in_view_gives_no_incident_and_full_coverage(inline_app, login_as):
     ps = _session(inline_app, attempt_id)
     assert ps.identity_path and ps.identity_check["face_count"] == 1
     assert ps.coverage_percent > 70 and ps.risk_score == 0  # the first 20 s had only the identity photo
+    page = login_as("proctor").get(f"/proctor/sessions/{ps.id}?lang=ru").text
+    assert "1 лицо" in page  # Russian plural forms, not "face(s)"
     with inline_app.app_context():  # unflagged frames are not kept beyond one sample
         kept = db_session.scalars(select(Frame).where(Frame.session_id == ps.id, Frame.purpose == "periodic",
                                                       Frame.image_path.is_not(None))).all()
