@@ -41,11 +41,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_handlers(app)
     load_calendar_overrides()
+    from exam_app.exam.services import FormCache
     from exam_app.exam.step_writer import StepWriter
     from exam_app.frame_analysis import FrameAnalyzer
 
     app.extensions["frame_analyzer"] = FrameAnalyzer(app)
     app.extensions["step_writer"] = StepWriter(engine)
+    app.extensions["form_targets"] = FormCache()
 
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:

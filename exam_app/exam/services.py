@@ -420,12 +420,23 @@ def save_steps(
 
 
 def check_steps(
-    session: Session, attempt: Attempt, steps: Iterable[StepIn], *, now: datetime, actor_id: int
+    session: Session,
+    attempt: Attempt,
+    steps: Iterable[StepIn],
+    *,
+    now: datetime,
+    actor_id: int,
+    look_up_stored: bool = True,
+    forms: FormCache | None = None,
 ) -> tuple[SaveResult, list[dict[str, Any]]]:
     """Decide every step with reads only and return the rows still to append.
 
     The web's save endpoint hands the rows to the process's step writer (group commit); a refusal
-    of the whole batch (closed attempt, past the deadline) is logged in ``session`` here.
+    of the whole batch (closed attempt, past the deadline) is logged in ``session`` here. With
+    ``look_up_stored=False`` (the endpoint's first try) steps are not looked up among the stored
+    ones: a resent step is then refused by the unique constraint when written, and the endpoint
+    decides again with the lookup, which acknowledges it. Resends are rare. ``forms`` is the
+    process's cache of form questions (see ``form_targets``). Together they halve a save's queries.
     """
     result = SaveResult()
     rows: list[dict[str, Any]] = []
@@ -438,30 +449,18 @@ def check_steps(
     if past_deadline(attempt, now):
         _refuse_all(session, attempt, steps, result, "deadline_passed", actor_id)
         return result, rows
-    # Only the batch's questions, and only what validation needs: this is the hot path of a sitting.
-    targets = {
-        row.position: row
-        for row in session.execute(
-            select(
-                FormEntry.position,
-                FormEntry.option_order,
-                FormEntry.item_version_id,
-                ItemVersion.type_code,
-                ItemVersion.option_count,
-            )
-            .join(ItemVersion, ItemVersion.id == FormEntry.item_version_id)
-            .where(FormEntry.form_id == attempt.form_id, FormEntry.position.in_({s.position for s in steps}))
-        )
-    }
-    existing = set(
-        session.scalars(
-            select(AnswerStep.client_seq).where(
-                AnswerStep.attempt_id == attempt.id,
-                AnswerStep.device_id == steps[0].device_id,
-                AnswerStep.client_seq.in_([s.seq for s in steps]),
+    targets = form_targets(session, attempt.form_id, forms)
+    existing: set[int] = set()
+    if look_up_stored:
+        existing.update(
+            session.scalars(
+                select(AnswerStep.client_seq).where(
+                    AnswerStep.attempt_id == attempt.id,
+                    AnswerStep.device_id == steps[0].device_id,
+                    AnswerStep.client_seq.in_([s.seq for s in steps]),
+                )
             )
         )
-    )
     for step in steps:
         if step.seq in existing:
             result.accepted.append(step.seq)
@@ -494,6 +493,52 @@ def check_steps(
     # A submit or expiry that closes the attempt before these rows go in wins: the database refuses
     # the insert (migration 0006) and the caller rolls back and saves again, which refuses and logs.
     return result, rows
+
+
+@dataclass(frozen=True)
+class Target:
+    """What validating a save needs of one question of a form."""
+
+    option_order: tuple[int, ...]
+    item_version_id: int
+    type_code: str
+    option_count: int
+
+
+class FormCache(dict[int, dict[int, "Target"]]):
+    """One application's cache of its database's forms (form ids are per database)."""
+
+    LIMIT = 5_000  # forms; about 20 kB each
+
+
+def form_targets(session: Session, form_id: int | None, cache: FormCache | None = None) -> dict[int, Target]:
+    """A form's questions by position. A stored form never changes, so a process reads it once
+    into ``cache`` instead of at every save, which takes a query off a sitting's hot path."""
+    if form_id is None:
+        return {}
+    cached = cache.get(form_id) if cache is not None else None
+    if cached is not None:
+        return cached
+    rows = session.execute(
+        select(
+            FormEntry.position,
+            FormEntry.option_order,
+            FormEntry.item_version_id,
+            ItemVersion.type_code,
+            ItemVersion.option_count,
+        )
+        .join(ItemVersion, ItemVersion.id == FormEntry.item_version_id)
+        .where(FormEntry.form_id == form_id)
+    ).all()
+    targets = {
+        row.position: Target(tuple(row.option_order), row.item_version_id, row.type_code, row.option_count)
+        for row in rows
+    }
+    if cache is not None and targets:  # a form is stored whole, in one transaction
+        if len(cache) >= cache.LIMIT:
+            cache.clear()
+        cache[form_id] = targets
+    return targets
 
 
 def _refuse_all(

@@ -207,14 +207,22 @@ def steps(attempt_id: int):  # type: ignore[no-untyped-def]
         return _json_error(exc.code, 400)
     now = _now()
     try:
-        outcome, rows = services.check_steps(db_session, attempt, parsed, now=now, actor_id=current_user.id)
+        outcome, rows = services.check_steps(
+            db_session,
+            attempt,
+            parsed,
+            now=now,
+            actor_id=current_user.id,
+            look_up_stored=False,
+            forms=current_app.extensions["form_targets"],
+        )
         db_session.commit()  # a refusal's audit entry, if any; else it ends the reads
         current_app.extensions["step_writer"].write(rows)
     except WriteTimeout:
         return _json_error("busy", 503)  # the page keeps the steps and sends them again
     except IntegrityError:
-        # the same steps arrived twice at once (a retry racing its original): the second sees them stored;
-        # or the attempt was closed meanwhile: saving again refuses the steps and logs them
+        # a step sent again (a retry, or racing its original): deciding again with the stored steps looked up
+        # acknowledges it; or the attempt was closed meanwhile: saving again refuses the steps and logs them
         db_session.rollback()
         attempt = _own_attempt(attempt_id)
         outcome = services.save_steps(db_session, attempt, parsed, now=now, actor_id=current_user.id)

@@ -446,3 +446,32 @@ def test_start_save_and_submit_hold_the_write_lock_for_few_statements(app, login
     while statements[-1 - inserts] == "INSERT":
         inserts += 1
     assert 1 <= inserts <= 2 and statements[-inserts - 1 - len(lock):-inserts] == [*lock, "SELECT"], held
+
+
+def test_a_save_reads_only_the_user_and_the_attempt_once_its_form_is_known(app, login_as):  # type: ignore[no-untyped-def]
+    """A sitting's hot path: the form's questions come from the process's cache, resends from the constraint."""
+    from sqlalchemy import event
+
+    _, b, entry_id = _candidate(app, login_as)
+    payload = start_attempt(b, entry_id)
+    attempt_id, questions = payload["attempt"], payload["questions"]
+    token = csrf_of(b.get(f"/exam/attempt/{attempt_id}").text)
+    assert save(b, attempt_id, token, [{"position": questions[0]["position"], "response": [0], "seq": 1}]).json["ok"]
+    engine = app.extensions["engine"]
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):  # type: ignore[no-untyped-def]
+        statements.append(statement.split()[0] + (" exam_answer_step" if "exam_answer_step" in statement else ""))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = save(b, attempt_id, token, [{"position": questions[1]["position"], "response": [1], "seq": 2}])
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.json["accepted"] == [2]
+    assert statements == ["SELECT", "SELECT", "INSERT exam_answer_step"], statements  # user, attempt, the step
+    # a step sent again is refused by the constraint at the write, then acknowledged, and stored once
+    again = save(b, attempt_id, token, [{"position": questions[1]["position"], "response": [1], "seq": 2}])
+    assert again.status_code == 200 and again.json["accepted"] == [2] and again.json["ok"]
+    with app.app_context():
+        assert db_session.scalar(select(func.count()).where(AnswerStep.attempt_id == attempt_id)) == 2
