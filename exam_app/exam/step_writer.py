@@ -123,4 +123,3 @@ class StepWriter:
     def _commit(self, rows: Sequence[dict[str, Any]]) -> None:
         with self.engine.begin() as connection:
             insert_steps(connection, rows)
-
