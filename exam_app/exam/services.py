@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -39,7 +39,6 @@ from exam_app.exam.models import (
     ExtraTime,
     Grading,
 )
-from exam_app.exam.step_writer import insert_steps
 from question_bank.blueprints import spec_for
 from question_bank.forms import draw_form, draw_forms
 from question_bank.models import AssembledFormRecord, FormEntry, Item, ItemVariant, ItemVersion
@@ -436,7 +435,7 @@ def check_steps(
     ``look_up_stored=False`` (the endpoint's first try) steps are not looked up among the stored
     ones: a resent step is then refused by the unique constraint when written, and the endpoint
     decides again with the lookup, which acknowledges it. Resends are rare. ``forms`` is the
-    process's cache of form questions (see ``form_targets``). Together they halve a save's queries.
+    application's cache of form questions (see ``form_targets``). Together they halve a save's queries.
     """
     result = SaveResult()
     rows: list[dict[str, Any]] = []
@@ -493,6 +492,15 @@ def check_steps(
     # A submit or expiry that closes the attempt before these rows go in wins: the database refuses
     # the insert (migration 0006) and the caller rolls back and saves again, which refuses and logs.
     return result, rows
+
+
+ROWS_PER_STATEMENT = 300  # 10 columns each: well under SQLite's 32,766 bound parameters
+
+
+def insert_steps(connection: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Append rows with as few statements as possible (each statement is a GIL hand-over on SQLite)."""
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        connection.execute(insert(AnswerStep).values(list(rows[start : start + ROWS_PER_STATEMENT])))
 
 
 @dataclass(frozen=True)

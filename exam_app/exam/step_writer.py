@@ -22,15 +22,13 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from exam_app.exam.models import AnswerStep
+from exam_app.exam.services import insert_steps
 
 log = logging.getLogger(__name__)
 
-ROWS_PER_STATEMENT = 300  # 10 columns each: well under SQLite's 32,766 bound parameters
 ROWS_PER_BATCH = 3000
 IDLE_SECONDS = 30.0  # the thread ends when idle this long and starts again with the next save
 
@@ -46,12 +44,6 @@ class _Job:
         self.rows = rows
         self.done = threading.Event()
         self.error: BaseException | None = None
-
-
-def insert_steps(connection: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Append rows with as few statements as possible (each statement is a GIL hand-over on SQLite)."""
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        connection.execute(insert(AnswerStep).values(list(rows[start : start + ROWS_PER_STATEMENT])))
 
 
 class StepWriter:
@@ -110,8 +102,8 @@ class StepWriter:
                 for job in jobs:
                     try:
                         self._commit(job.rows)
-                    except Exception as exc:  # noqa: BLE001 - handed to the request that sent these rows
-                        job.error = exc
+                    except Exception as refused:  # noqa: BLE001 - handed to the request that sent these rows
+                        job.error = refused
         except Exception as exc:  # noqa: BLE001 - the thread must survive; every waiting request learns why
             log.exception("writing %d answer-step batches failed", len(jobs))
             for job in jobs:
