@@ -43,7 +43,10 @@ def main() -> None:
     parser.add_argument("--forms", choices=("service", "start"), default="service")
     parser.add_argument("--pg-port", type=int, default=55433)
     parser.add_argument("--app-root", default=None)
-    parser.add_argument("--profile", default="save", help="the request kind to profile (save, test_page, ...)")
+    parser.add_argument(
+        "--profile", default="save", help="the request kind to profile (save, test_page, ...)"
+    )
+    parser.add_argument("--show-statements", default=None, help="print the SQL of one request of this kind")
     args = parser.parse_args()
     if args.app_root:
         os.environ["ATTEST_BENCH_APP_ROOT"] = str(Path(args.app_root).resolve())
@@ -62,16 +65,21 @@ def main() -> None:
         from exam_app import create_app
 
         app = create_app({"DATABASE_URL": url})
-        costs = measure(app, prepared, data.PASSWORD, args.saves, args.profile)
+        costs = measure(app, prepared, data.PASSWORD, args.saves, args.profile, args.show_statements)
     finally:
         if pg is not None:
             data.drop_pg_database(pg.url, "attest_bench_cost")
             pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"application: {data.ROOT}; backend {args.backend}; load average {proc.loadavg()}")
-    print("| request | CPU ms (median) | wall ms (median) | n |\n|---|---|---|---|")
+    print(
+        "| request | CPU ms (median) | wall ms (median) | SQL statements (median) | n |\n|---|---|---|---|---|"
+    )
     for kind, (cpu, wall) in costs["table"].items():
-        print(f"| {kind} | {statistics.median(cpu):.1f} | {statistics.median(wall):.1f} | {len(cpu)} |")
+        count = statistics.median(costs["statements"][kind])
+        print(
+            f"| {kind} | {statistics.median(cpu):.1f} | {statistics.median(wall):.1f} | {count:.0f} | {len(cpu)} |"
+        )
     save = statistics.median(costs["table"]["save"][0])
     sync = statistics.median(costs["table"]["sync"][0])
     start = sum(statistics.median(costs["table"][k][0]) for k in costs["start_kinds"])
@@ -87,8 +95,20 @@ def main() -> None:
     print(costs["profile"])
 
 
-def measure(app, prepared, password: str, saves: int, profiled_kind: str = "save") -> dict:  # type: ignore[no-untyped-def]
+def measure(app, prepared, password: str, saves: int, profiled_kind: str = "save", shown_kind=None) -> dict:  # type: ignore[no-untyped-def]
+    """Each request's CPU, wall time and number of SQL statements (the round trips a server-based
+    database pays for), per request kind."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
     table: dict[str, tuple[list[float], list[float]]] = {}
+    statements: dict[str, list[int]] = {}
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
     start_kinds = [
         "login_page",
         "login",
@@ -108,6 +128,7 @@ def measure(app, prepared, password: str, saves: int, profiled_kind: str = "save
         client = app.test_client()
 
         def timed(kind: str, method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+            seen.clear()
             wall, cpu = time.perf_counter(), time.process_time()
             if kind == profiled_kind and number == last:  # noqa: B023 (called in this iteration)
                 profile.enable()
@@ -116,6 +137,10 @@ def measure(app, prepared, password: str, saves: int, profiled_kind: str = "save
             cpus, walls = table.setdefault(kind, ([], []))
             cpus.append((time.process_time() - cpu) * 1000)
             walls.append((time.perf_counter() - wall) * 1000)
+            statements.setdefault(kind, []).append(len(seen))
+            if kind == shown_kind and number == last:  # noqa: B023 (called in this iteration)
+                print(f"-- the {len(seen)} statements of one {kind} request:")
+                print("\n".join(" ".join(s.split())[:300] for s in seen))
             assert response.status_code in (200, 302), (kind, response.status_code)
             return response
 
@@ -171,7 +196,13 @@ def measure(app, prepared, password: str, saves: int, profiled_kind: str = "save
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
     text = out.getvalue()
-    return {"table": table, "start_kinds": start_kinds, "profile": text[text.find("   ncalls") :]}
+    event.remove(Engine, "before_cursor_execute", count)
+    return {
+        "table": table,
+        "statements": statements,
+        "start_kinds": start_kinds,
+        "profile": text[text.find("   ncalls") :],
+    }
 
 
 if __name__ == "__main__":
