@@ -279,6 +279,10 @@ EXAM_ERRORS = {
     "extra_time_range": _("Extra time must be 1 to 120 minutes."),
     "reason_required": _("Give the reason."),
     "busy": _("The server is busy: your answers are kept on this computer and will be sent again."),
+    "form_unavailable": _(
+        "Your test cannot be assembled yet: the question bank lacks questions for your position. "
+        "Tell the attestation organiser; nothing has started."
+    ),
 }
 
 

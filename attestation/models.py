@@ -49,7 +49,8 @@ class Lmc(Base):
     name_ru: Mapped[str] = mapped_column(String(300))
 
     region: Mapped[Region] = relationship(lazy="joined")
-    career_centres: Mapped[list[CareerCentre]] = relationship(back_populates="lmc", lazy="selectin")
+    # loaded when used (lists of organisations ask for it), not with every worker's LMC
+    career_centres: Mapped[list[CareerCentre]] = relationship(back_populates="lmc")
 
     def name(self, lang: str) -> str:
         return self.name_kk if lang == "kk" else self.name_ru

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from attestation import audit
 from attestation import calendar as work_calendar
@@ -101,7 +102,9 @@ def organisations():  # type: ignore[no-untyped-def]
         flash(_("The organisation was added."), "success")
         return redirect(url_for("admin.organisations"))
     regions = db_session.scalars(select(Region).order_by(Region.id)).all()
-    lmcs = db_session.scalars(select(Lmc).order_by(Lmc.region_id, Lmc.id)).all()
+    lmcs = db_session.scalars(
+        select(Lmc).order_by(Lmc.region_id, Lmc.id).options(selectinload(Lmc.career_centres))
+    ).all()
     return render_template("admin/organisations.html", regions=regions, lmcs=lmcs)
 
 

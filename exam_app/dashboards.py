@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from attestation.models import AttesteeEntry, Campaign, Lmc, Region, Worker
 from attestation.web import db_session, roles_required
@@ -41,7 +42,9 @@ def region():  # type: ignore[no-untyped-def]
     if region_id not in allowed:
         abort(403)
     region_row = db_session.get(Region, region_id)
-    lmcs = db_session.scalars(select(Lmc).where(Lmc.region_id == region_id)).all()
+    lmcs = db_session.scalars(
+        select(Lmc).where(Lmc.region_id == region_id).options(selectinload(Lmc.career_centres))
+    ).all()
     lmc_ids = [lmc.id for lmc in lmcs]
     entries = db_session.scalars(
         select(AttesteeEntry)

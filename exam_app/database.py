@@ -37,7 +37,10 @@ def make_engine(url: str) -> Engine:
         if database and database != ":memory:" and not database.startswith("file:"):
             _install_write_queue(engine, Path(database).with_name(Path(database).name + "-writelock"))
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No ping before each checkout: it is one more round trip on every request. After a database
+    # restart the first statement on a stale connection fails, and SQLAlchemy then discards the
+    # whole pool, so one request per process sees the error instead of every request paying.
+    return create_engine(url, pool_size=10, max_overflow=20)
 
 
 _READS = ("SELECT", "PRAGMA")

@@ -30,7 +30,7 @@ from attestation.labels import PROCTORING_ERRORS, labels
 from attestation.models import AttesteeEntry
 from attestation.web import db_session, roles_required
 from exam_app.exam import services as exam_services
-from exam_app.exam.models import IN_PROGRESS, Attempt
+from exam_app.exam.models import IN_PROGRESS, NOT_STARTED, Attempt
 from proctoring import services as proctoring
 from proctoring.models import (
     REQUESTED,
@@ -50,12 +50,16 @@ def proctoring_start_values(attempt: Attempt) -> tuple[dict, str | None, bool]:
     """What the start needs, read before it writes anything (the writes hold the write lock).
 
     The campaign's proctoring settings, the registry photo, and whether the attempt already has a
-    proctoring session (a second click on start).
+    proctoring session. A session is opened only by the start that opens the attempt, so an attempt
+    not yet started has none and costs no lookup (the start peak's common case); a second click on
+    start looks.
     """
     campaign = attempt.entry.campaign
     settings = dict(campaign.settings.get("proctoring") or {})
     settings.setdefault("frame_interval_seconds", campaign.settings.get("frame_interval_seconds", 10))
-    exists = proctoring.session_for_attempt(db_session, attempt.id) is not None
+    exists = (
+        attempt.status != NOT_STARTED and proctoring.session_for_attempt(db_session, attempt.id) is not None
+    )
     return settings, attempt.entry.worker.photo_path, exists
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from attestation import audit
@@ -122,6 +122,7 @@ def record_preparation(
     attempt.system_check = system_check
     attempt.consent_at = utcnow()
     attempt.lang = lang
+    attempt.form_id = ensure_form_id(session, attempt)
     audit.record(
         session,
         "exam.prepared",
@@ -132,36 +133,38 @@ def record_preparation(
     )
 
 
-def ensure_form(session: Session, attempt: Attempt) -> AssembledFormRecord:
+def ensure_form_id(session: Session, attempt: Attempt) -> int:
     """The attempt's form: the one assembled ahead for this worker and campaign, else a new draw.
 
-    The caller records it on the attempt (``start`` does so in the same statement that opens it).
+    Chosen when the candidate prepares (minutes before the sitting, spread out), so that the start,
+    which everyone presses in the same minute, reads nothing for it. The questions are shown only
+    once the attempt is in progress.
     """
     if attempt.form_id is not None:
-        form = session.get(AssembledFormRecord, attempt.form_id)
-        assert form is not None
-        return form
-    entry = attempt.entry
-    form = session.scalar(
-        select(AssembledFormRecord)
+        return attempt.form_id
+    form_id = session.scalar(
+        select(AssembledFormRecord.id)
         .where(
             AssembledFormRecord.campaign_id == attempt.campaign_id,
             AssembledFormRecord.worker_id == attempt.worker_id,
         )
         .order_by(AssembledFormRecord.id.desc())
         .limit(1)
-        .options(lazyload(AssembledFormRecord.entries))  # the start needs its id, not its 100 entries
     )
-    if form is None:
-        form = draw_form(
-            session,
-            spec_for(session, entry.procedure, entry.position),
-            position=entry.position,
-            campaign_id=attempt.campaign_id,
-            worker_id=attempt.worker_id,
-            seed=secrets.randbits(62),
-        )
-    return form
+    if form_id is None:
+        entry = attempt.entry
+        try:
+            form_id = draw_form(
+                session,
+                spec_for(session, entry.procedure, entry.position),
+                position=entry.position,
+                campaign_id=attempt.campaign_id,
+                worker_id=attempt.worker_id,
+                seed=secrets.randbits(62),
+            ).id
+        except DomainError as exc:  # no blueprint, or too few questions for the position
+            raise ExamError("form_unavailable", f"No form can be assembled: {exc.message}") from exc
+    return form_id
 
 
 def prepare_forms(session: Session, campaign_id: int) -> int:
@@ -204,14 +207,14 @@ def start(session: Session, attempt: Attempt, *, now: datetime, actor_id: int) -
         )
         or 0
     )
-    form = ensure_form(session, attempt)
+    form_id = ensure_form_id(session, attempt)
     # One statement opens the attempt: under a start peak every write here holds the write lock.
     if not _transition(
         session,
         attempt,
         NOT_STARTED,
         IN_PROGRESS,
-        form_id=form.id,
+        form_id=form_id,
         rules_read_at=now,
         extra_minutes=int(extra),
         started_at=now,
@@ -464,13 +467,14 @@ def check_steps(
         if step.seq in existing:
             result.accepted.append(step.seq)
             continue
-        entry = targets.get(step.position)
-        if entry is None:
+        target = targets.get(step.position)
+        if target is None:
             result.refused.append({"seq": step.seq, "code": "no_such_question"})
             continue
+        option_order, item_version_id, type_code, option_count = target
         try:
-            canonical = to_canonical(step.response, entry.option_order)
-            get_type(entry.type_code).validate_response(canonical, entry.option_count)
+            canonical = to_canonical(step.response, option_order)
+            get_type(type_code).validate_response(canonical, option_count)
         except DomainError as exc:
             result.refused.append({"seq": step.seq, "code": exc.code})
             continue
@@ -478,7 +482,7 @@ def check_steps(
             {
                 "attempt_id": attempt.id,
                 "position": step.position,
-                "item_version_id": entry.item_version_id,
+                "item_version_id": item_version_id,
                 "response": canonical,
                 "flagged": step.flagged,
                 "device_id": step.device_id,
@@ -503,14 +507,11 @@ def insert_steps(connection: Any, rows: Sequence[dict[str, Any]]) -> None:
         connection.execute(insert(AnswerStep).values(list(rows[start : start + ROWS_PER_STATEMENT])))
 
 
-@dataclass(frozen=True)
-class Target:
-    """What validating a save needs of one question of a form."""
-
-    option_order: tuple[int, ...]
-    item_version_id: int
-    type_code: str
-    option_count: int
+# What validating a save needs of one question of a form: (option_order, item_version_id, type_code,
+# option_count). A plain tuple of atoms, which the garbage collector stops tracking: a process caches
+# the forms of a whole sitting, and every tracked object is walked again at each full collection,
+# which pauses all of the process's threads (a class instance per question made those pauses 0.1-0.2 s).
+Target = tuple[tuple[int, ...], int, str, int]
 
 
 class FormCache(dict[int, dict[int, "Target"]]):
@@ -539,7 +540,7 @@ def form_targets(session: Session, form_id: int | None, cache: FormCache | None 
         .where(FormEntry.form_id == form_id)
     ).all()
     targets = {
-        row.position: Target(tuple(row.option_order), row.item_version_id, row.type_code, row.option_count)
+        row.position: (tuple(row.option_order), row.item_version_id, row.type_code, row.option_count)
         for row in rows
     }
     if cache is not None and targets:  # a form is stored whole, in one transaction

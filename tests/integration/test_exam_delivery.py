@@ -475,3 +475,73 @@ def test_a_save_reads_only_the_user_and_the_attempt_once_its_form_is_known(app, 
     assert again.status_code == 200 and again.json["accepted"] == [2] and again.json["ok"]
     with app.app_context():
         assert db_session.scalar(select(func.count()).where(AnswerStep.attempt_id == attempt_id)) == 2
+
+
+def _prepare(b, entry_id: int):  # type: ignore[no-untyped-def]
+    b.get(f"/exam/{entry_id}")
+    return b.post(f"/exam/{entry_id}/prepare?lang=en", {"check_browser": "1", "check_camera": "1",
+                                                        "check_connection": "1", "consent": "1", "exam_lang": "ru"},
+                  token_from=f"/exam/{entry_id}", follow_redirects=True)
+
+
+def test_the_form_is_found_at_preparation_so_the_start_reads_little(app, login_as):  # type: ignore[no-untyped-def]
+    """Everyone presses start in the same minute; the form ahead is found minutes before, at preparation."""
+    import re
+
+    from sqlalchemy import event
+
+    from proctoring.models import ProctoringSession
+    from question_bank.models import AssembledFormRecord
+
+    login_as("pdo").post("/exam/campaigns/1/prepare-forms", {}, token_from="/pdo/campaigns/1")
+    worker, b, entry_id = _candidate(app, login_as)
+    _prepare(b, entry_id)
+    with app.app_context():
+        ahead = db_session.scalar(select(AssembledFormRecord.id).where(AssembledFormRecord.worker_id == worker.id))
+        attempt = db_session.scalar(select(Attempt).where(Attempt.entry_id == entry_id))
+        assert attempt.status == "not_started" and attempt.form_id == ahead is not None
+    engine = app.extensions["engine"]
+    read: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            table = re.search(r"\bFROM\s+(\w+)", statement)  # each query's own table (none: the chain's lock)
+            read.append(table.group(1) if table else statement.split()[1])
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = b.post(f"/exam/{entry_id}/start", {}, token_from=f"/exam/{entry_id}/rules")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 302 and "/exam/attempt/" in response.headers["Location"]
+    assert not {"bank_form", "proctor_session", "career_centre"} & set(read), read
+    with app.app_context():
+        attempt = db_session.scalar(select(Attempt).where(Attempt.entry_id == entry_id))
+        assert attempt.status == "in_progress" and attempt.form_id == ahead
+        assert db_session.scalar(select(func.count()).where(ProctoringSession.attempt_id == attempt.id)) == 1
+    # a second click on start (another tab) changes nothing and opens no second proctoring session
+    again = b.post(f"/exam/{entry_id}/start", {}, token_from=f"/exam/attempt/{attempt.id}")
+    assert again.status_code == 302
+    with app.app_context():
+        assert db_session.scalar(select(func.count()).where(ProctoringSession.attempt_id == attempt.id)) == 1
+
+
+def test_no_form_for_the_position_is_a_clear_refusal_at_preparation(app, login_as):  # type: ignore[no-untyped-def]
+    from question_bank.models import ItemVersion
+
+    with app.app_context():  # the bank holds no active question (all withdrawn)
+        db_session.execute(update(ItemVersion).values(status="retired"))
+        db_session.commit()
+    _, b, entry_id = _candidate(app, login_as)
+    page = _prepare(b, entry_id)
+    assert "Your test cannot be assembled yet" in page.text
+    ru = b.post(f"/exam/{entry_id}/prepare?lang=ru", {"check_browser": "1", "check_camera": "1", "consent": "1",
+                                                      "exam_lang": "ru"}, token_from=f"/exam/{entry_id}",
+                follow_redirects=True)
+    assert "Ваш тест пока не может быть собран" in ru.text
+    with app.app_context():
+        attempt = db_session.scalar(select(Attempt).where(Attempt.entry_id == entry_id))
+        assert attempt is None or (attempt.status == "not_started" and attempt.consent_at is None)
+    assert b.post(f"/exam/{entry_id}/start", {}, token_from=f"/exam/{entry_id}").status_code == 302
+    with app.app_context():
+        assert db_session.scalar(select(Attempt.status).where(Attempt.entry_id == entry_id)) in (None, "not_started")
