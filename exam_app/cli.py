@@ -65,12 +65,10 @@ def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
 @click.option("--threads", default=0, type=int, help="threads per process (default: 8)")
 @with_appcontext
 def serve(demo: bool, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the platform with gunicorn: threaded processes, one per core (one more on SQLite).
+    """Serve the platform with gunicorn: one threaded process per core.
 
-    Measured on 2 cores at a start peak of 1,000 (docs/benchmarks.md): with PostgreSQL 2 processes × 8
-    threads held saves at a p99 of 0.7 s where 5 × 4 (the usual 2×cores+1) took 1.2 s and 60% more CPU;
-    with SQLite, where the database runs inside the server's processes, 3 × 8 held the peak minute's
-    saves at a p99 of 146 ms where 2 × 8 took 222-226 ms.
+    Measured on 2 cores with PostgreSQL at a start peak of 1,000: 2 processes × 8 threads held saves at a p99
+    of 0.7 s where 5 × 4 (the usual 2×cores+1) took 1.2 s and 60% more CPU (docs/benchmarks.md).
     """
     url = current_app.config["DATABASE_URL"]
     upgrade(url)
@@ -79,7 +77,7 @@ def serve(demo: bool, host: str, port: int, workers: int, threads: int) -> None:
 
         _print_logins(load_demo(sources=current_app.config["SOURCES_FOLDER"]), DEMO_PASSWORD)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    processes = workers or (cores + 1 if url.startswith("sqlite") else cores)
+    processes = workers or cores
     click.echo(f"Serving on http://{host}:{port}  ({processes} process(es), {url.split(':')[0]})")
     _run_gunicorn(f"{host}:{port}", processes, threads=threads or 8)
 
