@@ -129,7 +129,7 @@ def record_preparation(
         actor_id=actor_id,
         object_type="attempt",
         object_id=attempt.id,
-        after={"lang": lang, "system_check": system_check},
+        after={"lang": lang, "system_check": system_check, "form_id": attempt.form_id},
     )
 
 

@@ -500,6 +500,9 @@ def test_the_form_is_found_at_preparation_so_the_start_reads_little(app, login_a
         ahead = db_session.scalar(select(AssembledFormRecord.id).where(AssembledFormRecord.worker_id == worker.id))
         attempt = db_session.scalar(select(Attempt).where(Attempt.entry_id == entry_id))
         assert attempt.status == "not_started" and attempt.form_id == ahead is not None
+        prepared = db_session.scalars(select(audit.AuditEntry).where(
+            audit.AuditEntry.action == "exam.prepared", audit.AuditEntry.object_id == str(attempt.id))).one()
+        assert prepared.after["form_id"] == ahead and prepared.after["lang"] == "ru"
     engine = app.extensions["engine"]
     read: list[str] = []
 
