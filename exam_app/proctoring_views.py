@@ -30,7 +30,7 @@ from attestation.labels import PROCTORING_ERRORS, labels
 from attestation.models import AttesteeEntry
 from attestation.web import db_session, roles_required
 from exam_app.exam import services as exam_services
-from exam_app.exam.models import IN_PROGRESS, NOT_STARTED, Attempt
+from exam_app.exam.models import IN_PROGRESS, Attempt
 from proctoring import services as proctoring
 from proctoring.models import (
     REQUESTED,
@@ -46,30 +46,27 @@ api = Blueprint("proctoring_api", __name__, url_prefix="/api/v1")
 bp = Blueprint("proctor", __name__, url_prefix="/proctor")
 
 
-def proctoring_start_values(attempt: Attempt) -> tuple[dict, str | None, bool]:
-    """What the start needs, read before it writes anything (the writes hold the write lock).
-
-    The campaign's proctoring settings, the registry photo, and whether the attempt already has a
-    proctoring session. A session is opened only by the start that opens the attempt, so an attempt
-    not yet started has none and costs no lookup (the start peak's common case); a second click on
-    start looks.
-    """
+def proctoring_start_values(attempt: Attempt) -> tuple[dict, str | None]:
+    """What the start needs, read before it writes anything (the writes hold the write lock):
+    the campaign's proctoring settings and the registry photo."""
     campaign = attempt.entry.campaign
     settings = dict(campaign.settings.get("proctoring") or {})
     settings.setdefault("frame_interval_seconds", campaign.settings.get("frame_interval_seconds", 10))
-    exists = (
-        attempt.status != NOT_STARTED and proctoring.session_for_attempt(db_session, attempt.id) is not None
-    )
-    return settings, attempt.entry.worker.photo_path, exists
+    return settings, attempt.entry.worker.photo_path
 
 
 def open_for_attempt(
-    attempt: Attempt, now: datetime, values: tuple[dict, str | None, bool] | None = None
+    attempt: Attempt, now: datetime, values: tuple[dict, str | None] | None = None
 ) -> ProctoringSession | None:
-    """Called when the test starts: the campaign's proctoring settings are copied into the session."""
-    settings, photo, exists = values or proctoring_start_values(attempt)
-    if exists:
+    """Called when the test starts: the campaign's proctoring settings are copied into the session.
+
+    The session is opened by the start that opened the attempt (``services.start`` set its
+    ``started_at`` to this ``now``), which needs no lookup: the start peak's common case. A second
+    click, or a start that lost a race, finds the session the first one opened.
+    """
+    if attempt.started_at != now and proctoring.session_for_attempt(db_session, attempt.id) is not None:
         return None
+    settings, photo = values or proctoring_start_values(attempt)
     return proctoring.open_session(
         db_session,
         attempt_id=attempt.id,

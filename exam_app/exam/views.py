@@ -134,8 +134,6 @@ def start(entry_id: int):  # type: ignore[no-untyped-def]
         now = _now()
         proctoring = proctoring_start_values(attempt)  # reads first: the writes below hold the write lock
         services.start(db_session, attempt, now=now, actor_id=current_user.id)
-        if attempt.started_at != now:  # another click opened it, and its proctoring session with it
-            proctoring = proctoring_start_values(attempt)
         open_for_attempt(attempt, now, proctoring)
         db_session.commit()
     except services.ExamError as exc:
