@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument(
         "--profile", default="save", help="the request kind to profile (save, test_page, ...)"
     )
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (cumulative, tottime)")
     parser.add_argument("--show-statements", default=None, help="print the SQL of one request of this kind")
     args = parser.parse_args()
     if args.app_root:
@@ -65,7 +66,9 @@ def main() -> None:
         from exam_app import create_app
 
         app = create_app({"DATABASE_URL": url})
-        costs = measure(app, prepared, data.PASSWORD, args.saves, args.profile, args.show_statements)
+        costs = measure(
+            app, prepared, data.PASSWORD, args.saves, args.profile, args.show_statements, args.sort
+        )
     finally:
         if pg is not None:
             data.drop_pg_database(pg.url, "attest_bench_cost")
@@ -91,11 +94,11 @@ def main() -> None:
         f"a start (login page to test page and its static files) costs {start:.0f} ms of CPU: one core starts "
         f"at most {1000 / start:.1f} candidates per second; 1,000 starts need {start:.0f} CPU-seconds"
     )
-    print(f"\nprofile of the {args.profile} request (cumulative, top 25):")
+    print(f"\nprofile of the {args.profile} request ({args.sort}, top 25):")
     print(costs["profile"])
 
 
-def measure(app, prepared, password: str, saves: int, profiled_kind: str = "save", shown_kind=None) -> dict:  # type: ignore[no-untyped-def]
+def measure(app, prepared, password: str, saves: int, profiled_kind: str = "save", shown_kind=None, sort="cumulative") -> dict:  # type: ignore[no-untyped-def]
     """Each request's CPU, wall time and number of SQL statements (the round trips a server-based
     database pays for), per request kind."""
     from sqlalchemy import event
@@ -194,7 +197,7 @@ def measure(app, prepared, password: str, saves: int, profiled_kind: str = "save
             timed("sync", "GET", f"/api/v1/attempts/{attempt}/state")
         timed("submit", "POST", f"/api/v1/attempts/{attempt}/submit", headers=headers)
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+    pstats.Stats(profile, stream=out).sort_stats(sort).print_stats(25)
     text = out.getvalue()
     event.remove(Engine, "before_cursor_execute", count)
     return {

@@ -20,9 +20,19 @@ from sqlalchemy.engine import Engine
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+# Connections kept open per process: more than a server process's request threads (8) plus its answer-step
+# writer and sweeper, so that no request opens one. A connection returned to a full pool is closed, and on
+# SQLite a new one runs its pragmas and parses the whole schema at its first statement: under a sitting's load
+# that churn cost the save and timer requests more CPU than their own queries.
+POOL_SIZE = 16
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        database = url.split("///", 1)[1] if "///" in url else ""
+        on_file = bool(database) and database != ":memory:" and not database.startswith("file:")
+        pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE} if on_file else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -33,14 +43,13 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
-        database = url.split("///", 1)[1] if "///" in url else ""
-        if database and database != ":memory:" and not database.startswith("file:"):
+        if on_file:
             _install_write_queue(engine, Path(database).with_name(Path(database).name + "-writelock"))
         return engine
     # No ping before each checkout: it is one more round trip on every request. After a database
     # restart the first statement on a stale connection fails, and SQLAlchemy then discards the
     # whole pool, so one request per process sees the error instead of every request paying.
-    return create_engine(url, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
 
 
 _READS = ("SELECT", "PRAGMA")
