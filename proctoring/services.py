@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
@@ -37,6 +37,9 @@ from proctoring.models import (
     ProctoringSession,
     TechnicalPause,
 )
+
+if TYPE_CHECKING:
+    from exam_app.exam.models import Attempt
 
 MAX_FRAME_BYTES = 2 * 1024 * 1024
 ACCEPTED_EVENTS = set(rules.EVENT_KINDS) | set(rules.SIGNAL_EVENTS) | {"tab_visible", "window_focus"}
@@ -74,6 +77,21 @@ def open_session(
     session.add(ps)
     session.flush()
     return ps
+
+
+def attempt_with_session(
+    session: Session, attempt_id: int
+) -> tuple[Attempt | None, ProctoringSession | None]:
+    """The attempt (None if there is none) and its proctoring session (None if not proctored)."""
+    from exam_app.exam.models import Attempt
+
+    row = session.execute(
+        select(Attempt, ProctoringSession)
+        .outerjoin(ProctoringSession, ProctoringSession.attempt_id == Attempt.id)
+        .where(Attempt.id == attempt_id)
+        .options(lazyload(ProctoringSession.incidents))
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def session_for_attempt(session: Session, attempt_id: int) -> ProctoringSession | None:

@@ -156,7 +156,7 @@ def test_page(attempt_id: int):  # type: ignore[no-untyped-def]
         **services.answers_payload(db_session, attempt),
         "remaining": services.remaining_seconds(attempt, _now()),
         "paused": attempt.paused_at is not None,
-        "proctoring": _proctoring_payload(attempt),
+        "proctoring": _proctoring_payload(attempt, _proctoring_session(attempt.id)),
         "urls": {
             "steps": url_for("exam_api.steps", attempt_id=attempt.id),
             "state": url_for("exam_api.state", attempt_id=attempt.id),
@@ -167,10 +167,13 @@ def test_page(attempt_id: int):  # type: ignore[no-untyped-def]
     return render_template("exam/test.html", attempt=attempt, payload=json.dumps(payload, ensure_ascii=False))
 
 
-def _proctoring_payload(attempt: Attempt) -> dict:
+def _proctoring_session(attempt_id: int):  # type: ignore[no-untyped-def]
     from proctoring.services import session_for_attempt
 
-    ps = session_for_attempt(db_session, attempt.id)
+    return session_for_attempt(db_session, attempt_id)
+
+
+def _proctoring_payload(attempt: Attempt, ps) -> dict:  # type: ignore[no-untyped-def]
     return {
         "enabled": ps is not None,
         "frame_interval": float((ps.settings if ps else {}).get("frame_interval_seconds", 10)),
@@ -242,14 +245,19 @@ def steps(attempt_id: int):  # type: ignore[no-untyped-def]
 @api.route("/attempts/<int:attempt_id>/state", methods=["GET"])
 @roles_required("candidate")
 def state(attempt_id: int):  # type: ignore[no-untyped-def]
-    attempt = _own_attempt(attempt_id)
+    # every sitting candidate asks every 30 s: the attempt and its proctoring session in one query
+    from proctoring.services import attempt_with_session
+
+    attempt, ps = attempt_with_session(db_session, attempt_id)
+    if attempt is None or current_user.worker_id is None or attempt.worker_id != current_user.worker_id:
+        abort(404)
     _lazy_expire(attempt)
     body = {
         "ok": True,
         "status": attempt.status,
         "remaining": services.remaining_seconds(attempt, _now()),
         "paused": attempt.paused_at is not None,
-        "proctoring": _proctoring_payload(attempt),
+        "proctoring": _proctoring_payload(attempt, ps),
         "deadline": attempt.deadline_at.isoformat() + "Z" if attempt.deadline_at else None,
     }
     if request.args.get("answers"):

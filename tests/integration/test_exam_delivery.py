@@ -477,6 +477,36 @@ def test_a_save_reads_only_the_user_and_the_attempt_once_its_form_is_known(app, 
         assert db_session.scalar(select(func.count()).where(AnswerStep.attempt_id == attempt_id)) == 2
 
 
+def test_the_timer_sync_reads_the_attempt_and_its_proctoring_in_one_query(app, login_as):  # type: ignore[no-untyped-def]
+    """Every sitting candidate syncs every 30 s: the user, then the attempt joined with its proctoring session."""
+    from sqlalchemy import event
+
+    from proctoring.models import ProctoringSession
+
+    _, b, entry_id = _candidate(app, login_as)
+    attempt_id = start_attempt(b, entry_id)["attempt"]
+    engine = app.extensions["engine"]
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        body = b.get(f"/api/v1/attempts/{attempt_id}/state").json
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert body["ok"] and body["status"] == "in_progress" and 0 < body["remaining"] <= 120 * 60
+    with app.app_context():
+        ps = db_session.scalar(select(ProctoringSession).where(ProctoringSession.attempt_id == attempt_id))
+    assert body["proctoring"]["enabled"] is True
+    assert body["proctoring"]["identity_taken"] is bool(ps.identity_path)
+    assert body["proctoring"]["frame_interval"] == float(ps.settings.get("frame_interval_seconds", 10))
+    selects = [sql for sql in statements if sql.upper().startswith("SELECT")]
+    assert len(selects) == 2, selects  # the user (with grants), then the attempt with its session
+    assert "exam_attempt" in selects[1] and "proctor_session" in selects[1], selects
+
+
 def _prepare(b, entry_id: int):  # type: ignore[no-untyped-def]
     b.get(f"/exam/{entry_id}")
     return b.post(f"/exam/{entry_id}/prepare?lang=en", {"check_browser": "1", "check_camera": "1",
