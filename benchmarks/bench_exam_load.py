@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import os
@@ -138,6 +139,7 @@ class Run:
     submitted: set[int] = field(default_factory=set)
     sent: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     loop_lag: list[tuple[float, float]] = field(default_factory=list)  # (at, ms late)
+    client_gc: list[tuple[float, int, float]] = field(default_factory=list)  # the client's own (at, gen, ms)
     finished_at: float = math.nan
     t0: float = math.nan  # CLOCK_MONOTONIC at the run's time 0
 
@@ -452,6 +454,7 @@ class StageResult:
     cpu_hold: dict[str, float]
     loop_lag_p99_ms: float
     loop_lag_max_ms: float
+    client_gc_ms: list[int]  # the client's longest collections in the stage (ms, those of 10 ms or more)
     load_average: str
 
     @property
@@ -525,8 +528,26 @@ def evaluate(
         cpu_hold={k: round(v, 2) for k, v in proc.cpu_share(cpu["hold"], cpu["end"]).items()},
         loop_lag_p99_ms=pct(lags, 99),
         loop_lag_max_ms=max(lags) if lags else math.nan,
+        client_gc_ms=sorted(
+            (round(ms) for at, _gen, ms in run.client_gc if stage.t_ramp <= at < stage.t_end and ms >= 10),
+            reverse=True,
+        )[:5],
         load_average=proc.loadavg(),
     )
+
+
+def _watch_client_gc(run: Run, clock: Clock) -> Callable[[str, dict[str, int]], None]:
+    """Log the client's own garbage collections: one stops its event loop and so delays every reply it awaits."""
+    began: list[float] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[:] = [clock.now()]
+        elif began:
+            run.client_gc.append((began[0], info["generation"], (clock.now() - began[0]) * 1000))
+
+    gc.callbacks.append(callback)
+    return callback
 
 
 async def _loop_lag(run: Run, clock: Clock, finish: asyncio.Event) -> None:
@@ -560,6 +581,13 @@ async def drive(
     results: list[StageResult] = []
     notes: list[str] = []
     lag = asyncio.create_task(_loop_lag(run, clock, finish))
+    watch = _watch_client_gc(run, clock)
+    # The client's full collections walked every sample and step it had kept (0.3-0.56 s at 2,000 candidates),
+    # stopping its event loop, so every reply in flight looked that much slower. Its young collections stay
+    # as they are; the full ones are left for after the run.
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(thresholds[0], thresholds[1], 1_000_000)
     launched = 0
     try:
         rate = args.start_rate  # starts per second expected in a gated ramp, then as measured
@@ -645,6 +673,9 @@ async def drive(
             task.cancel()
         await asyncio.gather(*tasks, lag, return_exceptions=True)
         await connector.close()
+        gc.callbacks.remove(watch)
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
     return run, results, notes
 
 
@@ -740,6 +771,11 @@ def dump_samples(path: str, run: Run, stages: list[Stage]) -> None:
         fh.write("kind,at,ms,ok\n")
         for s in run.samples:
             fh.write(f"{s.kind},{s.at:.4f},{s.ms:.1f},{int(s.ok)}\n")
+        # the client's own pauses, which delay its view of every request in flight
+        for at, ms in run.loop_lag:
+            fh.write(f"client_loop_lag,{at:.4f},{ms:.1f},1\n")
+        for at, gen, ms in run.client_gc:
+            fh.write(f"client_gc_{gen},{at:.4f},{ms:.1f},1\n")
 
 
 # --- output --------------------------------------------------------------------------------------------
@@ -794,7 +830,8 @@ def report(
         print(f"   CPU cores in ramp: {r.cpu_ramp}")
         print(f"   CPU cores in hold: {r.cpu_hold}")
         print(
-            f"   client event-loop lag p99 {r.loop_lag_p99_ms:.0f} ms, max {r.loop_lag_max_ms:.0f} ms; "
+            f"   client event-loop lag p99 {r.loop_lag_p99_ms:.0f} ms, max {r.loop_lag_max_ms:.0f} ms "
+            f"(its longest garbage collections {r.client_gc_ms} ms); "
             f"load average at the end {r.load_average}"
         )
         if r.errors:
