@@ -39,7 +39,11 @@ def _own_entry(entry_id: int) -> AttesteeEntry:
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = db_session.get(Attempt, attempt_id)
+    return _owned(db_session.get(Attempt, attempt_id))
+
+
+def _owned(attempt: Attempt | None) -> Attempt:
+    """The candidate's own attempt; any other (or none) is a 404, so that ids reveal nothing."""
     if attempt is None or current_user.worker_id is None or attempt.worker_id != current_user.worker_id:
         abort(404)
     return attempt
@@ -248,9 +252,8 @@ def state(attempt_id: int):  # type: ignore[no-untyped-def]
     # every sitting candidate asks every 30 s: the attempt and its proctoring session in one query
     from proctoring.services import attempt_with_session
 
-    attempt, ps = attempt_with_session(db_session, attempt_id)
-    if attempt is None or current_user.worker_id is None or attempt.worker_id != current_user.worker_id:
-        abort(404)
+    found, ps = attempt_with_session(db_session, attempt_id)
+    attempt = _owned(found)
     _lazy_expire(attempt)
     body = {
         "ok": True,
