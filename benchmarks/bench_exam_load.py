@@ -778,6 +778,16 @@ def dump_samples(path: str, run: Run, stages: list[Stage]) -> None:
             fh.write(f"client_gc_{gen},{at:.4f},{ms:.1f},1\n")
 
 
+def _largest_passing(results: list[StageResult], passed: list[bool]) -> StageResult | None:
+    """The largest step with every step up to it passing."""
+    best = None
+    for r, ok in zip(results, passed, strict=True):
+        if not ok:
+            break
+        best = r
+    return best
+
+
 # --- output --------------------------------------------------------------------------------------------
 
 HEADER = (
@@ -858,11 +868,7 @@ def report(
     if results and tail:
         passed[-1] = False
     if args.search:
-        best = None
-        for r, ok in zip(results, passed, strict=True):  # the largest step with every step up to it passing
-            if not ok:
-                break
-            best = r
+        best = _largest_passing(results, passed)
         if best is None:
             print(
                 f"\n{args.backend}: no step passed (p99 save < {args.p99_limit:.0f} ms, zero errors, all answers stored)"
@@ -875,11 +881,7 @@ def report(
             )
         # the same, leaving out the closing burst of submits (everyone within --submit-spread seconds),
         # which the issue's figure (candidates held while they sit) does not include
-        sitting = None
-        for r in results:
-            if not (r.passed and check.ok):
-                break
-            sitting = r
+        sitting = _largest_passing(results, [r.passed and check.ok for r in results])
         if sitting is not None and sitting is not best:
             print(
                 f"{args.backend}: held while sitting (the same, leaving out the closing burst, everyone "

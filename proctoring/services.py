@@ -95,7 +95,7 @@ def attempt_with_session(
 
 
 def session_for_attempt(session: Session, attempt_id: int) -> ProctoringSession | None:
-    # the incidents only when asked for: the timer sync and the submit read the session, not its incidents
+    # the incidents only when asked for: the test page and the submit read the session, not its incidents
     return session.scalar(
         select(ProctoringSession)
         .where(ProctoringSession.attempt_id == attempt_id)

@@ -20,6 +20,8 @@ from attestation.web import db_session, roles_required
 from exam_app.exam import services
 from exam_app.exam.models import IN_PROGRESS, NOT_STARTED, Attempt
 from exam_app.exam.step_writer import WriteTimeout
+from proctoring.models import ProctoringSession
+from proctoring.services import attempt_with_session, session_for_attempt
 
 bp = Blueprint("exam", __name__, url_prefix="/exam")
 api = Blueprint("exam_api", __name__, url_prefix="/api/v1")
@@ -160,7 +162,7 @@ def test_page(attempt_id: int):  # type: ignore[no-untyped-def]
         **services.answers_payload(db_session, attempt),
         "remaining": services.remaining_seconds(attempt, _now()),
         "paused": attempt.paused_at is not None,
-        "proctoring": _proctoring_payload(attempt, _proctoring_session(attempt.id)),
+        "proctoring": _proctoring_payload(attempt, session_for_attempt(db_session, attempt.id)),
         "urls": {
             "steps": url_for("exam_api.steps", attempt_id=attempt.id),
             "state": url_for("exam_api.state", attempt_id=attempt.id),
@@ -171,13 +173,7 @@ def test_page(attempt_id: int):  # type: ignore[no-untyped-def]
     return render_template("exam/test.html", attempt=attempt, payload=json.dumps(payload, ensure_ascii=False))
 
 
-def _proctoring_session(attempt_id: int):  # type: ignore[no-untyped-def]
-    from proctoring.services import session_for_attempt
-
-    return session_for_attempt(db_session, attempt_id)
-
-
-def _proctoring_payload(attempt: Attempt, ps) -> dict:  # type: ignore[no-untyped-def]
+def _proctoring_payload(attempt: Attempt, ps: ProctoringSession | None) -> dict:
     return {
         "enabled": ps is not None,
         "frame_interval": float((ps.settings if ps else {}).get("frame_interval_seconds", 10)),
@@ -250,8 +246,6 @@ def steps(attempt_id: int):  # type: ignore[no-untyped-def]
 @roles_required("candidate")
 def state(attempt_id: int):  # type: ignore[no-untyped-def]
     # every sitting candidate asks every 30 s: the attempt and its proctoring session in one query
-    from proctoring.services import attempt_with_session
-
     found, ps = attempt_with_session(db_session, attempt_id)
     attempt = _owned(found)
     _lazy_expire(attempt)
